@@ -1,0 +1,169 @@
+package dev.stigmer.cli;
+
+import dev.stigmer.control.ControlClient;
+import dev.stigmer.control.ControlRequest;
+import dev.stigmer.control.ControlResponse;
+import dev.stigmer.control.DaemonRecord;
+import dev.stigmer.control.LocalSettings;
+import dev.stigmer.lock.ExclusiveLock;
+import dev.stigmer.logs.LogTail;
+import dev.stigmer.os.OsException;
+import dev.stigmer.process.Ownership;
+import dev.stigmer.process.ProcessIdentity;
+import dev.stigmer.state.Installation;
+import dev.stigmer.state.Json;
+import dev.stigmer.state.StigmerHome;
+
+import java.io.File;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The CLI's view of the daemon: talk to it, spawn it, tell whether one holds the lock. */
+final class Daemon {
+    static final String COMPONENT = "daemon";
+    static final int EXIT_ALREADY_RUNNING = 75;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    // The daemon is small and long-lived: a bounded heap, the serial GC, the C1 compiler.
+    private static final List<String> JVM_FLAGS = List.of(
+            "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=64m",
+            "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+
+    private final StigmerHome home;
+    private final ControlClient client;
+
+    Daemon(StigmerHome home) {
+        this.home = home;
+        this.client = new ControlClient(home.socket());
+    }
+
+    StigmerHome home() {
+        return home;
+    }
+
+    /** The daemon's answer, or empty when no daemon listens. */
+    Optional<ControlResponse> send(ControlRequest request) {
+        return send(request, REQUEST_TIMEOUT);
+    }
+
+    Optional<ControlResponse> send(ControlRequest request, Duration timeout) {
+        try {
+            return client.send(request, timeout);
+        } catch (IOException e) {
+            throw new UserError("the stigmer daemon does not answer (" + e.getMessage()
+                    + "); `stigmer local stop` ends it, see `stigmer local logs daemon`");
+        }
+    }
+
+    /** True while some daemon holds the instance lock (it may not listen yet, or any more). */
+    boolean lockHeld() {
+        try {
+            return ExclusiveLock.isHeld(home.daemonLock());
+        } catch (OsException e) {
+            throw new UserError("cannot check " + home.daemonLock() + ": " + e.getMessage());
+        }
+    }
+
+    /** The recorded daemon if it is verifiably alive and ours. */
+    Optional<ProcessIdentity> recordedProcess() {
+        return Json.readFile(home.daemonRecord(), DaemonRecord.class)
+                .filter(DaemonRecord::isComplete)
+                .map(DaemonRecord::identity)
+                .filter(ProcessIdentity::isAlive)
+                .filter(id -> new Ownership(home.root(), COMPONENT).marks(id.pid()));
+    }
+
+    /**
+     * Makes sure a daemon listens, spawning one if needed. Concurrent callers serialise on
+     * start.lock, so they spawn one daemon between them; even if two were spawned, only the one
+     * that takes the instance lock would stay.
+     */
+    void ensureRunning(LocalSettings settings, Duration timeout, Runnable onWait) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<ExclusiveLock> startLock;
+        try {
+            startLock = ExclusiveLock.acquire(home.startLock(), timeout);
+        } catch (OsException e) {
+            throw new UserError("cannot lock " + home.startLock() + ": " + e.getMessage());
+        }
+        if (startLock.isEmpty()) {
+            throw new UserError("another `stigmer local` is still starting the daemon; try again");
+        }
+        try (ExclusiveLock ignored = startLock.get()) {
+            if (send(ControlRequest.of(ControlRequest.Command.PING)).isPresent()) {
+                return;
+            }
+            Process process = lockHeld() ? null : spawn(settings);
+            while (System.nanoTime() < deadline) {
+                if (send(ControlRequest.of(ControlRequest.Command.PING)).isPresent()) {
+                    return;
+                }
+                if (process != null && !process.isAlive() && process.exitValue() != EXIT_ALREADY_RUNNING) {
+                    throw new UserError("the stigmer daemon exited at once (code " + process.exitValue() + "): "
+                            + String.join(" | ", LogTail.lastLines(home.logFile(COMPONENT), 3))
+                            + " (see `stigmer local logs daemon`)");
+                }
+                onWait.run();
+                sleep(20);
+            }
+            throw new UserError("the stigmer daemon did not come up within " + Durations.format(timeout)
+                    + "; see `stigmer local logs daemon`");
+        }
+    }
+
+    /** Starts the daemon in a session of its own, output appended to logs/daemon.log. */
+    private Process spawn(LocalSettings settings) {
+        Installation installation = Installation.current();
+        List<String> command = new ArrayList<>(List.of("setsid", installation.java().toString()));
+        command.addAll(JVM_FLAGS);
+        command.addAll(List.of("-Dstigmer.dist=" + installation.root(),
+                "-cp", installation.classpath(COMPONENT), "dev.stigmer.daemon.DaemonMain", Json.write(settings)));
+        return startDaemonProcess(command, false);
+    }
+
+    /** Runs the daemon in this terminal until it ends (Ctrl-C stops everything); returns its exit code. */
+    int runInForeground(LocalSettings settings) {
+        Installation installation = Installation.current();
+        List<String> command = new ArrayList<>(List.of(installation.java().toString()));
+        command.addAll(JVM_FLAGS);
+        command.addAll(List.of("-Dstigmer.dist=" + installation.root(),
+                "-cp", installation.classpath(COMPONENT), "dev.stigmer.daemon.DaemonMain", Json.write(settings)));
+        Process process = startDaemonProcess(command, true);
+        while (true) {
+            try {
+                return process.waitFor();
+            } catch (InterruptedException e) {
+                // Ctrl-C reaches the daemon too (same process group); wait for it to finish stopping
+            }
+        }
+    }
+
+    private Process startDaemonProcess(List<String> command, boolean foreground) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(new Ownership(home.root(), COMPONENT).environment());
+        if (foreground) {
+            builder.inheritIO();
+        } else {
+            builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(home.logFile(COMPONENT).toFile()))
+                    .redirectErrorStream(true);
+        }
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new UserError("cannot start the stigmer daemon: " + e.getMessage());
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.stigmer.cli;
+
+import dev.stigmer.state.StigmerHome;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+
+/** `stigmer`: the entry point. Errors are one line on stderr; stack traces go to logs/cli.log. */
+@Command(name = "stigmer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Developer tooling for Temporal. `stigmer local` runs a local Temporal and keeps it alive.",
+        subcommands = {LocalCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler((e, a) -> {
+            String help = e.getCommandLine().getCommandSpec().qualifiedName() + " --help";
+            System.err.println("stigmer: " + e.getMessage() + " (see `" + help + "`)");
+            return UserError.USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof UserError userError) {
+                System.err.println("stigmer: " + userError.getMessage());
+                return userError.exitCode();
+            }
+            String where = logUnexpected(e);
+            System.err.println("stigmer: unexpected error: " + e + where);
+            return UserError.FAILURE;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    private static String logUnexpected(Exception e) {
+        try {
+            var home = StigmerHome.fromEnvironment();
+            var log = home.logFile("cli");
+            Files.createDirectories(log.getParent());
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            Files.writeString(log, Instant.now() + " " + trace + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            return " (details in " + log + ")";
+        } catch (IOException | RuntimeException ignored) {
+            return "";
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"stigmer " + (version == null ? "dev" : version)
+                    + " (Java " + Runtime.version().feature() + ")"};
+        }
+    }
+}

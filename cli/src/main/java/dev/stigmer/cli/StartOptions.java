@@ -1,0 +1,111 @@
+package dev.stigmer.cli;
+
+import dev.stigmer.control.LocalSettings;
+import dev.stigmer.state.StigmerHome;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** The settings a start takes: flag over environment over default, validated into one line each. */
+final class StartOptions {
+    static final int DEFAULT_PORT = 7233;
+    static final int UI_PORT_OFFSET = 1000;
+
+    @Option(names = "--temporal-port", paramLabel = "PORT",
+            description = "Temporal gRPC port on 127.0.0.1 (env STIGMER_TEMPORAL_PORT, default 7233). "
+                    + "The real Temporal's web UI uses PORT+1000.")
+    String port;
+
+    @Option(names = "--temporal-bin", paramLabel = "PATH",
+            description = "The temporal executable to run (env STIGMER_TEMPORAL_BIN). Default: `temporal` "
+                    + "on PATH, then $STIGMER_HOME/bin/temporal, else the embedded Temporal.")
+    String temporalBin;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
+            description = "How long to wait for Temporal to serve, e.g. 90s or 2m (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    LocalSettings resolve(StigmerHome home, Map<String, String> env) {
+        boolean portExplicit = port != null || env.get("STIGMER_TEMPORAL_PORT") != null;
+        String portText = port != null ? port : env.get("STIGMER_TEMPORAL_PORT");
+        String portSource = port != null ? "--temporal-port" : "STIGMER_TEMPORAL_PORT";
+        int temporalPort = portText == null ? DEFAULT_PORT : parsePort(portText, portSource);
+
+        boolean binExplicit = temporalBin != null || env.get("STIGMER_TEMPORAL_BIN") != null;
+        String bin;
+        if (binExplicit) {
+            String source = temporalBin != null ? "--temporal-bin" : "STIGMER_TEMPORAL_BIN";
+            bin = checkExecutable(temporalBin != null ? temporalBin : env.get("STIGMER_TEMPORAL_BIN"), source);
+        } else {
+            bin = discoverTemporal(home, env.get("PATH"));
+        }
+        if (bin != null && temporalPort + UI_PORT_OFFSET > 65535) {
+            throw new UserError("with the temporal CLI the web UI takes port " + temporalPort + "+1000, which is past 65535: "
+                    + "choose a --temporal-port of at most 64535", UserError.USAGE);
+        }
+        Duration readiness = Durations.parse(timeout, "--timeout");
+        Duration interval = Durations.parse(env.getOrDefault("STIGMER_HEALTH_INTERVAL", "5s"), "STIGMER_HEALTH_INTERVAL");
+        Duration probeTimeout = Durations.parse(env.getOrDefault("STIGMER_HEALTH_TIMEOUT", "2s"), "STIGMER_HEALTH_TIMEOUT");
+        Duration grace = Durations.parse(env.getOrDefault("STIGMER_STOP_GRACE", "10s"), "STIGMER_STOP_GRACE");
+        return new LocalSettings(temporalPort, portExplicit, bin, binExplicit, readiness.toMillis(),
+                interval.toMillis(), probeTimeout.toMillis(), grace.toMillis());
+    }
+
+    /** The flags that reproduce the explicit settings, for a suggested `restart` command. */
+    static String flags(LocalSettings s) {
+        StringBuilder flags = new StringBuilder();
+        if (s.portExplicit()) {
+            flags.append(" --temporal-port ").append(s.temporalPort());
+        }
+        if (s.binExplicit()) {
+            flags.append(" --temporal-bin ").append(s.temporalBin());
+        }
+        return flags.toString();
+    }
+
+    private static int parsePort(String text, String source) {
+        try {
+            int value = Integer.parseInt(text.trim());
+            if (value >= 1 && value <= 65535) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UserError(source + " must be a port number from 1 to 65535, got '" + text + "'", UserError.USAGE);
+    }
+
+    private static String checkExecutable(String path, String source) {
+        if (path.isBlank()) {
+            throw new UserError(source + " is empty: give the path of a temporal executable", UserError.USAGE);
+        }
+        Path file = Path.of(path).toAbsolutePath().normalize();
+        if (!Files.exists(file)) {
+            throw new UserError("temporal binary not found: " + file + " (from " + source + ")", UserError.USAGE);
+        }
+        if (!Files.isRegularFile(file) || !Files.isExecutable(file)) {
+            throw new UserError("temporal binary is not an executable file: " + file + " (from " + source
+                    + "); chmod +x it or point " + source + " elsewhere", UserError.USAGE);
+        }
+        return file.toString();
+    }
+
+    private static String discoverTemporal(StigmerHome home, String path) {
+        if (path != null) {
+            for (String dir : path.split(File.pathSeparator)) {
+                if (!dir.isEmpty()) {
+                    Path candidate = Path.of(dir, "temporal");
+                    if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                        return candidate.toAbsolutePath().normalize().toString();
+                    }
+                }
+            }
+        }
+        Path own = home.root().resolve("bin").resolve("temporal");
+        return Files.isRegularFile(own) && Files.isExecutable(own) ? own.toString() : null;
+    }
+}

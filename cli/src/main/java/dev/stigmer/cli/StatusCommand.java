@@ -1,0 +1,114 @@
+package dev.stigmer.cli;
+
+import dev.stigmer.control.ControlRequest;
+import dev.stigmer.control.ControlResponse;
+import dev.stigmer.control.LocalSettings;
+import dev.stigmer.control.StatusReport;
+import dev.stigmer.process.Ownership;
+import dev.stigmer.process.ProcStat;
+import dev.stigmer.state.Json;
+import dev.stigmer.state.StigmerHome;
+import dev.stigmer.supervision.ComponentSnapshot;
+import dev.stigmer.supervision.ComponentState;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Show the daemon and each component: state, pid, address, mode, restarts.",
+                "Exit 0 when the daemon runs and every component is running, 3 when the daemon is not "
+                        + "running, 1 otherwise."})
+final class StatusCommand implements Callable<Integer> {
+    static final int NOT_RUNNING = 3;
+
+    @Option(names = "--json", description = "Print one JSON object: {daemon, components[]}.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        StigmerHome home = StigmerHome.fromEnvironment();
+        Daemon daemon = new Daemon(home);
+        Optional<StatusReport> report = daemon.send(ControlRequest.of(ControlRequest.Command.STATUS))
+                .map(ControlResponse::status);
+        if (report.isEmpty()) {
+            StatusReport absent = new StatusReport(null, List.of(unsupervised(home)));
+            if (json) {
+                System.out.println(Json.pretty(absent));
+            } else {
+                ComponentSnapshot temporal = absent.components().getFirst();
+                System.out.println("stigmer local is not running (home " + home.root() + ").");
+                if (temporal.pid() != null) {
+                    System.out.println("  " + temporal.lastError());
+                }
+            }
+            return NOT_RUNNING;
+        }
+        StatusReport status = report.get();
+        if (json) {
+            System.out.println(Json.pretty(status));
+        } else {
+            print(status);
+        }
+        return StartFlow.allRunning(status) ? 0 : UserError.FAILURE;
+    }
+
+    /** With no daemon: Temporal as stopped, or as a live but unsupervised process of ours. */
+    private static ComponentSnapshot unsupervised(StigmerHome home) {
+        LocalSettings settings;
+        try {
+            settings = new StartOptions().resolve(home, System.getenv());
+        } catch (UserError badEnvironment) {
+            settings = null;
+        }
+        String address = settings == null ? null : "127.0.0.1:" + settings.temporalPort();
+        String mode = settings == null ? null : settings.mode();
+        List<ProcStat> orphans = Ownership.scan(home.root()).getOrDefault("temporal", List.of());
+        Optional<ProcStat> leader = orphans.stream().filter(p -> p.pid() == p.sid()).findFirst();
+        if (leader.isPresent()) {
+            return new ComponentSnapshot("temporal", ComponentState.RUNNING, leader.get().pid(), address, mode,
+                    settings != null && settings.temporalBin() != null, Map.of(), 0, false, null, null,
+                    "not supervised: its daemon is gone; `stigmer local` adopts it, `stigmer local stop` stops it",
+                    List.of());
+        }
+        return new ComponentSnapshot("temporal", ComponentState.STOPPED, null, address, mode,
+                settings != null && settings.temporalBin() != null, Map.of(), 0, false, null, null, null, List.of());
+    }
+
+    private static void print(StatusReport status) {
+        StatusReport.DaemonInfo d = status.daemon();
+        System.out.println("stigmer local: daemon pid " + d.pid() + ", up " + uptime(d.startedAtMillis())
+                + ", home " + d.home());
+        String format = "  %-10s %-10s %-8s %-17s %-9s %-9s %s%n";
+        System.out.printf(format, "COMPONENT", "STATE", "PID", "ADDRESS", "MODE", "RESTARTS", "UPTIME");
+        for (ComponentSnapshot c : status.components()) {
+            System.out.printf(format, c.name(), c.state().label(), c.pid() == null ? "-" : c.pid(),
+                    c.address(), c.mode(), c.restarts(),
+                    c.startedAtMillis() == null ? "-" : uptime(c.startedAtMillis()) + (c.adopted() ? " (adopted)" : ""));
+        }
+        for (ComponentSnapshot c : status.components()) {
+            c.links().forEach((name, link) -> System.out.println("  " + c.name() + " " + name + ": " + link));
+            if (!c.persistent()) {
+                System.out.println("  " + c.name() + ": embedded, in memory: workflows are lost when it restarts.");
+            }
+            if (c.lastExit() != null) {
+                System.out.println("  " + c.name() + " last exit: " + c.lastExit());
+            }
+            if (c.lastError() != null) {
+                System.out.println("  " + c.name() + " last error: " + c.lastError());
+            }
+            if (!c.logTail().isEmpty()) {
+                System.out.println("  " + c.name() + " log (last lines):");
+                c.logTail().forEach(line -> System.out.println("    " + line));
+            }
+        }
+    }
+
+    private static String uptime(long startedAtMillis) {
+        return Durations.format(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - startedAtMillis)));
+    }
+}

@@ -1,0 +1,76 @@
+package dev.stigmer.control;
+
+import dev.stigmer.state.Json;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The CLI's side of the control socket: one request, one response, one connection. */
+public final class ControlClient {
+    private final Path socket;
+
+    public ControlClient(Path socket) {
+        this.socket = socket;
+    }
+
+    /**
+     * Sends {@code request}; empty when no daemon listens (no socket file, or a stale one).
+     *
+     * @throws IOException when a daemon accepted but did not answer within {@code timeout}
+     */
+    public Optional<ControlResponse> send(ControlRequest request, Duration timeout) throws IOException {
+        SocketChannel channel;
+        try {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        } catch (IOException e) {
+            throw new IOException("cannot open a Unix socket: " + e.getMessage(), e);
+        }
+        try {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            channel.close();
+            return Optional.empty(); // ENOENT or ECONNREFUSED: nobody home
+        }
+        FutureTask<ControlResponse> exchange = new FutureTask<>(() -> exchange(channel, request));
+        Thread.ofVirtual().start(exchange);
+        try {
+            return Optional.of(exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            throw new IOException("the daemon did not answer within " + timeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            throw new IOException("the daemon closed the connection: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        } finally {
+            channel.close();
+        }
+    }
+
+    private static ControlResponse exchange(SocketChannel channel, ControlRequest request) throws IOException {
+        ByteBuffer out = ByteBuffer.wrap((Json.write(request) + "\n").getBytes(StandardCharsets.UTF_8));
+        while (out.hasRemaining()) {
+            channel.write(out);
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+        String line = in.readLine();
+        if (line == null) {
+            throw new IOException("no answer");
+        }
+        return Json.read(line, ControlResponse.class);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.stigmer.control;
+
+import dev.stigmer.process.ProcessIdentity;
+
+/**
+ * run/daemon.json: who the daemon is, for `stop` when the socket does not answer. Acted on only
+ * when the live process matches it (pid, start time, boot id) and carries our ownership mark.
+ */
+public record DaemonRecord(long pid, long startTicks, String bootId, long startedAtMillis, String version,
+                           LocalSettings settings) {
+
+    public boolean isComplete() {
+        return pid > 0 && startTicks > 0 && bootId != null && settings != null;
+    }
+
+    public ProcessIdentity identity() {
+        return new ProcessIdentity(pid, startTicks, bootId, "");
+    }
+}

@@ -1,0 +1,106 @@
+package dev.stigmer.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads what /proc says about processes. A process that vanishes mid-read is simply absent. */
+public final class ProcFs {
+    private static final Path PROC = Path.of("/proc");
+    private static volatile String bootId;
+
+    private ProcFs() {
+    }
+
+    public static Optional<ProcStat> stat(long pid) {
+        try {
+            return Optional.of(ProcStat.parse(pid, Files.readString(PROC.resolve(pid + "/stat"))));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Every process visible now. */
+    public static List<ProcStat> all() {
+        List<ProcStat> result = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
+                    stat(Long.parseLong(name)).ifPresent(result::add);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc", e);
+        }
+        return result;
+    }
+
+    /** The environment a process started with; empty when it is gone or not readable by us. */
+    public static Optional<Map<String, String>> environ(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(PROC.resolve(pid + "/environ"));
+            Map<String, String> env = new HashMap<>();
+            for (String entry : new String(raw, StandardCharsets.UTF_8).split("\0")) {
+                int eq = entry.indexOf('=');
+                if (eq > 0) {
+                    env.put(entry.substring(0, eq), entry.substring(eq + 1));
+                }
+            }
+            return Optional.of(env);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The command line, arguments joined by spaces; empty string for kernel threads and zombies. */
+    public static Optional<String> commandLine(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(PROC.resolve(pid + "/cmdline"));
+            return Optional.of(new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').strip());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Changes on every boot: with pid and start time it makes an identity that survives reboots. */
+    public static String bootId() {
+        String id = bootId;
+        if (id == null) {
+            try {
+                id = Files.readString(PROC.resolve("sys/kernel/random/boot_id")).strip();
+            } catch (IOException e) {
+                id = "unknown";
+            }
+            bootId = id;
+        }
+        return id;
+    }
+
+    /** Inodes of the sockets a process holds open (from /proc/PID/fd links "socket:[N]"). */
+    static List<Long> socketInodes(long pid) {
+        List<Long> inodes = new ArrayList<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve(pid + "/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
+                    }
+                } catch (IOException | RuntimeException ignored) {
+                    // descriptor closed while we looked
+                }
+            }
+        } catch (IOException ignored) {
+            // process gone or not ours to inspect
+        }
+        return inodes;
+    }
+}

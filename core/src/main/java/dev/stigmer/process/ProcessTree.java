@@ -1,0 +1,110 @@
+package dev.stigmer.process;
+
+import dev.stigmer.os.Linux;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything one component owns: the session/group its leader created, plus every process that
+ * carries the component's ownership mark (descendants that escaped the group with setsid keep
+ * their environment). Stopping it returns only when no live member is left.
+ */
+public final class ProcessTree {
+    private static final long SELF = ProcessHandle.current().pid();
+    private static final long POLL_MILLIS = 20;
+
+    private final Ownership ownership;
+    private final Optional<ProcessIdentity> leader;
+
+    /**
+     * @param leader the recorded leader, if any; its group counts as ours only while the leader
+     *               verifiably is that process or the group's members carry our mark
+     */
+    public ProcessTree(Ownership ownership, Optional<ProcessIdentity> leader) {
+        this.ownership = ownership;
+        this.leader = leader;
+    }
+
+    /** Live members now. */
+    public List<ProcStat> members() {
+        long groupId = leader.map(ProcessIdentity::pid).orElse(-1L);
+        List<ProcStat> all = ProcFs.all();
+        boolean leaderVerified = leader.map(id -> all.stream().anyMatch(id::matches)).orElse(false);
+        List<ProcStat> members = new ArrayList<>();
+        for (ProcStat stat : all) {
+            if (!stat.isAlive() || stat.pid() == SELF) {
+                continue;
+            }
+            boolean inGroup = stat.pgid() == groupId || stat.sid() == groupId;
+            if ((inGroup && leaderVerified) || ownership.marks(stat.pid())) {
+                members.add(stat);
+            }
+        }
+        return members;
+    }
+
+    public boolean isEmpty() {
+        return members().isEmpty();
+    }
+
+    /**
+     * SIGTERM then SIGCONT (a stopped process acts on nothing until continued) to every member,
+     * up to {@code policy.grace()} for them to go, then SIGKILL and a wait for the last one.
+     * Returns the members that survived even SIGKILL (normally none).
+     */
+    public List<ProcStat> stop(StopPolicy policy) {
+        if (signalAll(Linux.SIGTERM) > 0) {
+            signalAll(Linux.SIGCONT);
+            if (awaitEmpty(policy.grace().toMillis())) {
+                return List.of();
+            }
+        }
+        return kill(policy.killWait().toMillis());
+    }
+
+    /** SIGKILL to every member, then wait up to {@code waitMillis} until none is left. */
+    public List<ProcStat> kill(long waitMillis) {
+        signalAll(Linux.SIGKILL);
+        awaitEmpty(waitMillis);
+        ChildReaper.reapOrphans();
+        return members();
+    }
+
+    /** SIGKILL to every member, without waiting: for leftovers of a leader that already died. */
+    public void killNow() {
+        signalAll(Linux.SIGKILL);
+    }
+
+    private int signalAll(int signal) {
+        List<ProcStat> members = members();
+        leader.filter(ProcessIdentity::isAlive).ifPresent(id -> ProcessSignals.sendToGroup(id.pid(), signal));
+        int sent = 0;
+        for (ProcStat member : members) {
+            if (ProcessSignals.send(member, signal)) {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    private boolean awaitEmpty(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (true) {
+            ChildReaper.reapOrphans();
+            if (members().isEmpty()) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return members().isEmpty();
+            }
+        }
+    }
+}

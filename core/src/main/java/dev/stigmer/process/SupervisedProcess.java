@@ -1,0 +1,13 @@
+package dev.stigmer.process;
+
+import java.util.concurrent.CompletableFuture;
+
+/** A process we watch: one we spawned (exit seen by the JDK) or one we adopted (exit seen by pidfd). */
+public interface SupervisedProcess {
+    ProcessIdentity identity();
+
+    /** Completes within milliseconds of the process's death. */
+    CompletableFuture<ExitStatus> onExit();
+
+    boolean adopted();
+}

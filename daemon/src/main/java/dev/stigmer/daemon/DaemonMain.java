@@ -1,0 +1,211 @@
+package dev.stigmer.daemon;
+
+import dev.stigmer.control.ControlRequest;
+import dev.stigmer.control.ControlResponse;
+import dev.stigmer.control.ControlResponse.ErrorKind;
+import dev.stigmer.control.ControlServer;
+import dev.stigmer.control.DaemonRecord;
+import dev.stigmer.control.LocalSettings;
+import dev.stigmer.control.StatusReport;
+import dev.stigmer.lock.ExclusiveLock;
+import dev.stigmer.logs.LogRotation;
+import dev.stigmer.os.Linux;
+import dev.stigmer.process.ChildReaper;
+import dev.stigmer.process.Ownership;
+import dev.stigmer.process.ProcessIdentity;
+import dev.stigmer.state.Installation;
+import dev.stigmer.state.Json;
+import dev.stigmer.state.StigmerHome;
+import dev.stigmer.supervision.ComponentSpec;
+import dev.stigmer.supervision.Supervisor;
+import dev.stigmer.temporal.TemporalComponent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The daemon: one per STIGMER_HOME, guaranteed by a flock it holds for its whole life. It owns the
+ * supervisors, serves the control socket, rotates logs and reaps orphans re-parented to it.
+ * <p>
+ * Usage (by the CLI): {@code DaemonMain SETTINGS_JSON}. Exit 75 when another daemon holds the lock.
+ */
+public final class DaemonMain {
+    public static final int EXIT_ALREADY_RUNNING = 75;
+    private static final System.Logger LOG = System.getLogger("stigmer.daemon");
+    private static final String VERSION = Optional.ofNullable(DaemonMain.class.getPackage().getImplementationVersion())
+            .orElse("dev");
+
+    private final StigmerHome home;
+    private final LocalSettings settings;
+    private final List<Supervisor> supervisors;
+    private final long startedAtMillis = System.currentTimeMillis();
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private DaemonMain(StigmerHome home, LocalSettings settings, List<Supervisor> supervisors) {
+        this.home = home;
+        this.settings = settings;
+        this.supervisors = supervisors;
+    }
+
+    public static void main(String[] args) {
+        configureLogging();
+        int code;
+        try {
+            code = run(args);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.ERROR, "daemon failed", e);
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    private static int run(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: DaemonMain SETTINGS_JSON (started by `stigmer local`)");
+            return 2;
+        }
+        LocalSettings settings = Json.read(args[0], LocalSettings.class);
+        StigmerHome home = StigmerHome.fromEnvironment().ensureCreated();
+        Optional<ExclusiveLock> lock = ExclusiveLock.tryAcquire(home.daemonLock());
+        if (lock.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "another daemon holds " + home.daemonLock() + "; exiting");
+            return EXIT_ALREADY_RUNNING;
+        }
+        try (ExclusiveLock held = lock.get()) {
+            Linux.becomeChildSubreaper();
+            if (settings.temporalBin() != null) {
+                Files.createDirectories(home.dataDir(TemporalComponent.NAME));
+            }
+            ComponentSpec temporal = TemporalComponent.spec(settings, home, Installation.current());
+            Supervisor supervisor = new Supervisor(temporal, new Ownership(home.root(), temporal.name()),
+                    home.componentRecord(temporal.name()));
+            DaemonMain daemon = new DaemonMain(home, settings, List.of(supervisor));
+            daemon.serve();
+            return 0;
+        }
+    }
+
+    private void serve() throws Exception {
+        ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
+        Json.writeFile(home.daemonRecord(), new DaemonRecord(self.pid(), self.startTicks(), self.bootId(),
+                startedAtMillis, VERSION, settings));
+        LOG.log(System.Logger.Level.INFO, "daemon " + self.pid() + " (" + VERSION + ") for " + home.root()
+                + ", Temporal " + settings.mode() + " on port " + settings.temporalPort());
+        for (Supervisor supervisor : supervisors) {
+            supervisor.recover().join();
+        }
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("housekeeping").factory());
+        housekeeping.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
+        try (ControlServer control = ControlServer.start(home.socket(), this::handle)) {
+            supervisors.forEach(Supervisor::start);
+            stopped.await();
+        } finally {
+            housekeeping.shutdownNow();
+            Files.deleteIfExists(home.daemonRecord());
+        }
+    }
+
+    private ControlResponse handle(ControlRequest request) {
+        return switch (request.command()) {
+            case PING, STATUS -> ControlResponse.ok(status());
+            case START -> start(request.settings());
+            case STOP -> {
+                shutdown();
+                yield ControlResponse.ok(status());
+            }
+        };
+    }
+
+    private ControlResponse start(LocalSettings requested) {
+        if (shuttingDown.get()) {
+            return ControlResponse.error(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping");
+        }
+        if (requested != null) {
+            String conflict = requested.conflictWith(settings);
+            if (conflict != null) {
+                return ControlResponse.error(ErrorKind.CONFLICT, "stigmer local is already running and " + conflict);
+            }
+        }
+        supervisors.forEach(s -> s.start().join());
+        return ControlResponse.ok(status());
+    }
+
+    private StatusReport status() {
+        return new StatusReport(
+                new StatusReport.DaemonInfo(ProcessHandle.current().pid(), startedAtMillis, VERSION,
+                        home.root().toString(), home.socket().toString(), settings),
+                supervisors.stream().map(Supervisor::snapshot).toList());
+    }
+
+    /** Stops every component (whole trees, waiting until they are gone), then lets main exit. */
+    private void shutdown() {
+        if (!shuttingDown.compareAndSet(false, true)) {
+            awaitStopped();
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "stopping");
+        for (Supervisor supervisor : supervisors.reversed()) {
+            Duration bound = supervisor.spec().stopPolicy().grace().plus(supervisor.spec().stopPolicy().killWait())
+                    .plusSeconds(5);
+            try {
+                supervisor.stop().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                LOG.log(System.Logger.Level.WARNING, supervisor.spec().name() + " did not stop within " + bound);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "stopping " + supervisor.spec().name() + " failed", e);
+            }
+            supervisor.close();
+        }
+        ChildReaper.reapOrphans();
+        LOG.log(System.Logger.Level.INFO, "stopped");
+        stopped.countDown();
+    }
+
+    private void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void housekeeping() {
+        try {
+            ChildReaper.reapOrphans();
+            LogRotation.DEFAULT.rotateIfNeeded(home.logFile("daemon"));
+            for (Supervisor supervisor : supervisors) {
+                LogRotation.DEFAULT.rotateIfNeeded(supervisor.spec().log());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "housekeeping failed", e);
+        }
+    }
+
+    private static void configureLogging() {
+        Logger root = Logger.getLogger("");
+        for (var handler : root.getHandlers()) {
+            root.removeHandler(handler);
+        }
+        ConsoleHandler console = new ConsoleHandler(); // stderr: the CLI points it at logs/daemon.log
+        console.setFormatter(new OneLineFormatter());
+        console.setLevel(Level.ALL);
+        root.addHandler(console);
+        root.setLevel(Level.INFO);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.stigmer.temporal;
+
+import dev.stigmer.control.LocalSettings;
+import dev.stigmer.health.GrpcHealthProbe;
+import dev.stigmer.process.StopPolicy;
+import dev.stigmer.state.Installation;
+import dev.stigmer.state.StigmerHome;
+import dev.stigmer.supervision.ComponentSpec;
+import dev.stigmer.supervision.RestartPolicy;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Temporal as a supervised component: the real dev server when a binary is set, else embedded. */
+public final class TemporalComponent {
+    public static final String NAME = "temporal";
+    public static final String LOOPBACK = "127.0.0.1";
+    public static final String HEALTH_SERVICE = "temporal.api.workflowservice.v1.WorkflowService";
+    public static final int UI_PORT_OFFSET = 1000;
+    static final String EMBEDDED_MAIN = "dev.stigmer.embedded.EmbeddedTemporal";
+    // Small heap, quick start: the test server keeps workflows in memory but a dev stack is small.
+    private static final List<String> EMBEDDED_JVM_FLAGS = List.of(
+            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx256m",
+            "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+
+    private TemporalComponent() {
+    }
+
+    public static ComponentSpec spec(LocalSettings settings, StigmerHome home, Installation installation) {
+        int port = settings.temporalPort();
+        boolean embedded = settings.temporalBin() == null;
+        List<String> command = new ArrayList<>();
+        Map<String, String> links;
+        if (embedded) {
+            command.add(installation.java().toString());
+            command.addAll(EMBEDDED_JVM_FLAGS);
+            command.addAll(List.of("-cp", installation.classpath("embedded"), EMBEDDED_MAIN,
+                    "--ip", LOOPBACK, "--port", Integer.toString(port)));
+            links = Map.of();
+        } else {
+            Path db = home.dataDir(NAME).resolve("temporal.db");
+            command.addAll(List.of(settings.temporalBin(), "server", "start-dev",
+                    "--ip", LOOPBACK, "--port", Integer.toString(port),
+                    "--ui-port", Integer.toString(port + UI_PORT_OFFSET),
+                    "--db-filename", db.toString()));
+            links = Map.of("ui", "http://" + LOOPBACK + ":" + (port + UI_PORT_OFFSET));
+        }
+        return new ComponentSpec(NAME, command, Map.of(), home.logFile(NAME),
+                Optional.of(new InetSocketAddress(LOOPBACK, port)),
+                settings.mode(), !embedded, links,
+                new GrpcHealthProbe(LOOPBACK, port, HEALTH_SERVICE),
+                Duration.ofMillis(settings.timeoutMillis()),
+                Duration.ofMillis(settings.healthIntervalMillis()),
+                Duration.ofMillis(settings.healthTimeoutMillis()),
+                3,
+                RestartPolicy.DEFAULT,
+                new StopPolicy(Duration.ofMillis(settings.stopGraceMillis()), Duration.ofSeconds(5)));
+    }
+}
