@@ -1,5 +1,5 @@
 # Sourced by ./stigmer and ./test: finds a JDK 25 or newer and sets STIGMER_JAVA_HOME.
-# Looks at JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*. Reads each JDK's `release`
+# Looks at JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/* (STIGMER_JVM_DIR overrides that). Reads each JDK's `release`
 # file rather than starting a JVM, so the look-up costs nothing on every run.
 
 jdk_feature_version() { # $1 = a JDK home; prints its feature version (25, 17, ...) or nothing
@@ -16,7 +16,7 @@ find_jdk25() {
   if command -v java >/dev/null 2>&1; then
     candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
   fi
-  for home in /usr/lib/jvm/*; do candidates+=("$home"); done
+  for home in "${STIGMER_JVM_DIR:-/usr/lib/jvm}"/*; do candidates+=("$home"); done
   for home in "${candidates[@]}"; do
     v=$(jdk_feature_version "$home")
     if [[ -n $v && $v -ge 25 ]]; then

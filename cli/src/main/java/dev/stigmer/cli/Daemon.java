@@ -132,11 +132,20 @@ final class Daemon {
         command.addAll(List.of("-Dstigmer.dist=" + installation.root(),
                 "-cp", installation.classpath(COMPONENT), "dev.stigmer.daemon.DaemonMain", Json.write(settings)));
         Process process = startDaemonProcess(command, true);
+        // Ctrl-C reaches the daemon too (same process group) and it stops everything; the JVM must
+        // not return the terminal before that is done.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                process.waitFor();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "await-daemon"));
         while (true) {
             try {
                 return process.waitFor();
             } catch (InterruptedException e) {
-                // Ctrl-C reaches the daemon too (same process group); wait for it to finish stopping
+                // keep waiting: the daemon decides when it is done
             }
         }
     }

@@ -81,9 +81,16 @@ final class Stack {
         }
     }
 
-    /** Starts `stigmer ARGS` without waiting (for concurrent starts and foreground mode). */
-    Process spawn(String... args) throws IOException {
-        return builder(Map.of(), args).redirectErrorStream(true).start();
+    /** Starts `stigmer ARGS` without waiting (for concurrent starts), output to {@code log}. */
+    Process spawn(Path log, String... args) throws IOException {
+        return builder(Map.of(), args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Like {@link #spawn} but in a session of its own, so a test can Ctrl-C its whole group. */
+    Process spawnInOwnSession(Path log, String... args) throws IOException {
+        ProcessBuilder builder = builder(Map.of(), args).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.command().addFirst("setsid");
+        return builder.start();
     }
 
     private ProcessBuilder builder(Map<String, String> extraEnv, String... args) {

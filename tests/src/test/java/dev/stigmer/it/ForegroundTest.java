@@ -1,0 +1,41 @@
+package dev.stigmer.it;
+
+import dev.stigmer.os.Linux;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@ExtendWith(StackExtension.class)
+class ForegroundTest {
+
+    @Test
+    void foregroundSupervisesInTheTerminalAndCtrlCStopsEverything(Stack stack) throws Exception {
+        Path log = Files.createTempFile("foreground", ".log");
+        Process foreground = stack.spawnInOwnSession(log, "local", "start", "--foreground");
+        try {
+            stack.awaitServing();
+            assertThat(Workflows.runGreeting(stack.address(), "fg")).isEqualTo("HELLO FG");
+            Linux.kill(-foreground.pid(), 2); // Ctrl-C: SIGINT to the terminal's foreground group
+            assertThat(foreground.waitFor(30, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
+            assertThat(stack.ownedProcesses()).as("nothing outlives the foreground supervisor").isEmpty();
+            assertThat(Files.readString(log)).contains("temporal: starting -> running").contains("stopped");
+        } finally {
+            foreground.destroyForcibly();
+        }
+    }
+
+    @Test
+    void foregroundRefusesWhenADaemonAlreadyRuns(Stack stack) {
+        stack.start();
+        CliResult foreground = stack.run("local", "start", "--foreground");
+        assertThat(foreground.exitCode()).isEqualTo(1);
+        assertThat(foreground.stderr()).contains("already running").contains("stigmer local stop");
+    }
+}

@@ -1,0 +1,69 @@
+package dev.stigmer.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real `temporal server start-dev` path, with a stand-in binary that serves the embedded Temporal. */
+@ExtendWith(StackExtension.class)
+class RealCliModeTest {
+
+    @Test
+    void startDevGetsLoopbackPortUiPortAndTheDatabaseUnderHome(Stack stack) throws Exception {
+        Path record = stack.home.resolveSibling("args.txt");
+        Path bin = StandIns.serving(stack.home.resolveSibling("bin"), record);
+        CliResult start = stack.start("--temporal-bin", bin.toString());
+        int ui = stack.port + 1000;
+        assertThat(start.stdout()).contains("Temporal is running at " + stack.address() + " (cli")
+                .contains("Web UI: http://127.0.0.1:" + ui).doesNotContain("keeps nothing");
+        List<String> calls = Files.readAllLines(record);
+        assertThat(calls).containsExactly("server start-dev --ip 127.0.0.1 --port " + stack.port + " --ui-port " + ui
+                + " --db-filename " + stack.home.resolve("temporal-data/temporal.db"));
+        assertThat(stack.temporal().get("mode").getAsString()).isEqualTo("cli");
+        assertThat(Workflows.runGreeting(stack.address(), "cli")).isEqualTo("HELLO CLI");
+    }
+
+    @Test
+    void temporalOnPathIsPreferredToTheEmbeddedOne(Stack stack) throws Exception {
+        Path record = stack.home.resolveSibling("args.txt");
+        Path dir = stack.home.resolveSibling("path-bin");
+        StandIns.serving(dir, record);
+        stack.env.put("PATH", dir + ":/usr/bin:/bin");
+        stack.start();
+        assertThat(stack.temporal().get("mode").getAsString()).isEqualTo("cli");
+        assertThat(Files.readString(record)).contains("server start-dev");
+    }
+
+    @Test
+    void temporalUnderHomeBinIsUsedWhenNoneIsOnPath(Stack stack) throws Exception {
+        Path record = stack.home.resolveSibling("args.txt");
+        StandIns.serving(stack.home.resolve("bin"), record);
+        stack.start();
+        assertThat(stack.temporal().get("mode").getAsString()).isEqualTo("cli");
+    }
+
+    @Test
+    void environmentNamesTheBinaryWhenNoFlagDoes(Stack stack) throws Exception {
+        Path record = stack.home.resolveSibling("args.txt");
+        Path bin = StandIns.serving(stack.home.resolveSibling("env-bin"), record);
+        CliResult start = stack.run(Map.of("STIGMER_TEMPORAL_BIN", bin.toString()), "local", "start");
+        assertThat(start.exitCode()).as(start.toString()).isZero();
+        assertThat(stack.temporal().get("mode").getAsString()).isEqualTo("cli");
+    }
+
+    @Test
+    void workflowsSurviveARestartWhenTemporalPersists(Stack stack) throws Exception {
+        Path bin = StandIns.serving(stack.home.resolveSibling("bin"), stack.home.resolveSibling("args.txt"));
+        stack.start("--temporal-bin", bin.toString());
+        assertThat(Workflows.runGreeting(stack.address(), "before")).isEqualTo("HELLO BEFORE");
+        CliResult restart = stack.run("local", "restart", "--temporal-bin", bin.toString());
+        assertThat(restart.exitCode()).as(restart.toString()).isZero();
+        assertThat(Workflows.runGreeting(stack.address(), "after")).isEqualTo("HELLO AFTER");
+    }
+}
