@@ -27,6 +27,15 @@ public record Installation(Path root, Path java) {
         return root.resolve("build").resolve("lib").resolve(part);
     }
 
+    /**
+     * The AOT cache trained for one part (build/aot/PART.aot), if the build made one. It only
+     * helps with the exact classpath {@link #classpath} gives; the JVM ignores it otherwise.
+     */
+    public java.util.Optional<Path> aotCache(String part) {
+        Path cache = root.resolve("build").resolve("aot").resolve(part + ".aot");
+        return Files.isRegularFile(cache) ? java.util.Optional.of(cache) : java.util.Optional.empty();
+    }
+
     /** The jars of one part, sorted, joined with ':' (the AOT cache wants jars, not directories). */
     public String classpath(String part) {
         try (Stream<Path> jars = Files.list(lib(part))) {

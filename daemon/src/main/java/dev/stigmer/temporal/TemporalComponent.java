@@ -38,6 +38,7 @@ public final class TemporalComponent {
         Map<String, String> links;
         if (embedded) {
             command.add(installation.java().toString());
+            installation.aotCache("embedded").ifPresent(cache -> command.add("-XX:AOTCache=" + cache));
             command.addAll(EMBEDDED_JVM_FLAGS);
             command.addAll(List.of("-cp", installation.classpath("embedded"), EMBEDDED_MAIN,
                     "--ip", LOOPBACK, "--port", Integer.toString(port)));

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds JDK 25 AOT caches (JEP 483/514) after a build: build/aot/cli.aot for the CLI, whose
+# start-up is what a user waits on, and build/aot/embedded.aot for the embedded Temporal, whose
+# start-up is what a crash costs. Each cache is trained by one real run with the exact classpath
+# its users pass (jars sorted by byte order, as Installation.classpath sorts them). A JVM that
+# cannot use a cache (another JDK build, another classpath) ignores it silently.
+# Usage: scripts/train-aot.sh JAVA_HOME ROOT
+set -uo pipefail
+java=$1/bin/java
+root=$2
+aot=$root/build/aot
+rm -rf "$aot"; mkdir -p "$aot"
+cp_of() { ls "$root/build/lib/$1"/*.jar | LC_ALL=C sort | paste -sd: ; }
+log=$aot/train.log
+home=$(mktemp -d /tmp/stigmer-aot-XXXXXX)
+trap 'rm -rf "$home"' EXIT
+
+# The CLI: one status run (picocli, Gson, the control client, /proc scans).
+STIGMER_HOME=$home/home "$java" -XX:AOTCacheOutput="$aot/cli.aot" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+  --enable-native-access=ALL-UNNAMED -Dstigmer.dist="$root" -cp "$(cp_of cli)" dev.stigmer.cli.Main local status --json \
+  >>"$log" 2>&1
+cp_of cli > "$aot/cli.classpath"
+
+# The embedded Temporal: start it on a free port, wait until it accepts, stop it (the cache is written at exit).
+port=$(( 20000 + RANDOM % 20000 ))
+while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$(( 20000 + RANDOM % 20000 )); done
+"$java" -XX:AOTCacheOutput="$aot/embedded.aot" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx256m \
+  --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+  -cp "$(cp_of embedded)" dev.stigmer.embedded.EmbeddedTemporal --ip 127.0.0.1 --port "$port" >>"$log" 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+  (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
+  sleep 0.05
+done
+sleep 0.5
+kill -TERM "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+[[ -f $aot/cli.aot && -f $aot/embedded.aot ]] || echo "stigmer: AOT caches were not built (see $log); starting without them" >&2
+exit 0
