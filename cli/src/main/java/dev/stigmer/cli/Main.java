@@ -1,15 +1,8 @@
 package dev.stigmer.cli;
 
-import dev.stigmer.state.StigmerHome;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 
 /** `stigmer`: the entry point. Errors are one line on stderr; stack traces go to logs/cli.log. */
 @Command(name = "stigmer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -22,6 +15,7 @@ public final class Main implements Runnable {
     }
 
     static int execute(String... args) {
+        CliLog.install();
         CommandLine cli = new CommandLine(new Main());
         cli.setParameterExceptionHandler((e, a) -> {
             String help = e.getCommandLine().getCommandSpec().qualifiedName() + " --help";
@@ -33,8 +27,8 @@ public final class Main implements Runnable {
                 System.err.println("stigmer: " + userError.getMessage());
                 return userError.exitCode();
             }
-            String where = logUnexpected(e);
-            System.err.println("stigmer: unexpected error: " + e + where);
+            java.nio.file.Path log = CliLog.unexpected(e);
+            System.err.println("stigmer: unexpected error: " + e + (log == null ? "" : " (details in " + log + ")"));
             return UserError.FAILURE;
         });
         return cli.execute(args);
@@ -43,21 +37,6 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
-    }
-
-    private static String logUnexpected(Exception e) {
-        try {
-            var home = StigmerHome.fromEnvironment();
-            var log = home.logFile("cli");
-            Files.createDirectories(log.getParent());
-            StringWriter trace = new StringWriter();
-            e.printStackTrace(new PrintWriter(trace));
-            Files.writeString(log, Instant.now() + " " + trace + "\n",
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            return " (details in " + log + ")";
-        } catch (IOException | RuntimeException ignored) {
-            return "";
-        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -3,6 +3,7 @@ package dev.stigmer.state;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -31,9 +32,9 @@ public record Installation(Path root, Path java) {
      * The AOT cache trained for one part (build/aot/PART.aot), if the build made one. It only
      * helps with the exact classpath {@link #classpath} gives; the JVM ignores it otherwise.
      */
-    public java.util.Optional<Path> aotCache(String part) {
+    public Optional<Path> aotCache(String part) {
         Path cache = root.resolve("build").resolve("aot").resolve(part + ".aot");
-        return Files.isRegularFile(cache) ? java.util.Optional.of(cache) : java.util.Optional.empty();
+        return Files.isRegularFile(cache) ? Optional.of(cache) : Optional.empty();
     }
 
     /** The jars of one part, sorted, joined with ':' (the AOT cache wants jars, not directories). */
