@@ -83,16 +83,7 @@ final class Daemon {
      */
     void ensureRunning(LocalSettings settings, Duration timeout, Runnable onWait) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Optional<ExclusiveLock> startLock;
-        try {
-            startLock = ExclusiveLock.acquire(home.startLock(), timeout);
-        } catch (OsException e) {
-            throw new UserError("cannot lock " + home.startLock() + ": " + e.getMessage());
-        }
-        if (startLock.isEmpty()) {
-            throw new UserError("another `stigmer local` is still starting the daemon; try again");
-        }
-        try (ExclusiveLock ignored = startLock.get()) {
+        try (ExclusiveLock ignored = startLock(timeout)) {
             if (send(ControlRequest.of(ControlRequest.Command.PING)).isPresent()) {
                 return;
             }
@@ -111,6 +102,19 @@ final class Daemon {
             }
             throw new UserError("the stigmer daemon did not come up within " + Durations.format(timeout)
                     + "; see `stigmer local logs daemon`");
+        }
+    }
+
+    /**
+     * start.lock: held by a CLI while it spawns a daemon, and by `stop` while it stops, so the
+     * two never cross.
+     */
+    ExclusiveLock startLock(Duration timeout) {
+        try {
+            return ExclusiveLock.acquire(home.startLock(), timeout).orElseThrow(() -> new UserError(
+                    "another `stigmer local` command is still starting or stopping; try again"));
+        } catch (OsException e) {
+            throw new UserError("cannot lock " + home.startLock() + ": " + e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.stigmer.cli;
 import dev.stigmer.control.ControlRequest;
 import dev.stigmer.control.ControlRequest.Command;
 import dev.stigmer.control.ControlResponse;
+import dev.stigmer.lock.ExclusiveLock;
 import dev.stigmer.os.Linux;
 import dev.stigmer.process.Ownership;
 import dev.stigmer.process.ProcStat;
@@ -37,6 +38,14 @@ final class StopFlow {
         Duration daemonBound = policy.grace().plus(policy.killWait()).plusSeconds(20);
         Runnable tick = () -> out.progress("Stopping stigmer local", (System.nanoTime() - started) / 1_000_000);
         tick.run();
+        // Holding start.lock for the whole stop keeps a concurrent start from spawning a daemon
+        // that the sweep below would take for a leftover; that start waits, then starts afresh.
+        try (ExclusiveLock ignored = daemon.startLock(daemonBound.plusSeconds(30))) {
+            return stop(policy, daemonBound, tick, started);
+        }
+    }
+
+    private int stop(StopPolicy policy, Duration daemonBound, Runnable tick, long started) {
         boolean found = false;
         Optional<ControlResponse> answer;
         try {
