@@ -26,10 +26,12 @@ final class Daemon {
     static final String COMPONENT = "daemon";
     static final int EXIT_ALREADY_RUNNING = 75;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
-    // The daemon is small and long-lived: a bounded heap, the serial GC, the C1 compiler.
+    // The daemon is small and long-lived: a heap that starts small and stays bounded (its live
+    // set is a few MB), the serial GC, the C1 compiler only, no perf-data file. Measured: RSS
+    // 86 MB with -Xmx64m alone, 67-69 MB with these.
     private static final List<String> JVM_FLAGS = List.of(
-            "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=64m",
+            "-Xms6m", "-Xmx32m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=12m", "-XX:-UsePerfData",
             "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
 
     private final StigmerHome home;
