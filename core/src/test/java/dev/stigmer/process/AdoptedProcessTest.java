@@ -34,8 +34,7 @@ class AdoptedProcessTest {
     /** Its parent never waits: the process stays a zombie, which ProcessHandle would call alive. */
     @Test
     void exitIsSeenWhileTheProcessIsStillAZombie() throws Exception {
-        Process parent = processes.start("bash", "-c", "sleep 600 & echo $!; exec sleep 600");
-        long child = Long.parseLong(firstLine(parent));
+        long child = processes.startUnreapedChild();
 
         assertExitSeenPromptly(child);
 

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
-import static dev.stigmer.testing.TestProcesses.firstLine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -43,8 +42,7 @@ class ProcStatTest {
 
     @Test
     void stoppedProcessIsAliveAndZombieIsNot() throws Exception {
-        Process parent = processes.start("bash", "-c", "sleep 600 & echo $!; exec sleep 600");
-        long child = Long.parseLong(firstLine(parent));
+        long child = processes.startUnreapedChild();
 
         Linux.kill(child, Linux.SIGSTOP);
         ProcStat stopped = await().atMost(Duration.ofSeconds(10))

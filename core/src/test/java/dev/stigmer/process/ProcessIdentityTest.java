@@ -7,7 +7,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.OutputStream;
 import java.time.Duration;
 
-import static dev.stigmer.testing.TestProcesses.firstLine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -46,8 +45,7 @@ class ProcessIdentityTest {
     /** The parent here never waits, so the killed child stays a zombie as long as the test needs. */
     @Test
     void killedProcessIsNotAliveEvenWhileStillAZombie() {
-        Process parent = processes.start("bash", "-c", "sleep 600 & echo $!; exec sleep 600");
-        long child = Long.parseLong(firstLine(parent));
+        long child = processes.startUnreapedChild();
         ProcessIdentity identity = ProcessIdentity.of(child).orElseThrow();
         assertThat(identity.isAlive()).isTrue();
 

@@ -80,6 +80,19 @@ public final class TestProcesses implements AfterEachCallback {
         }
     }
 
+    /**
+     * Starts a {@code sleep} whose parent never waits for it, so once killed it stays a zombie
+     * until the test ends. Returns its pid once the parent has exec'd: before that, bash would
+     * reap it.
+     */
+    public long startUnreapedChild() {
+        Process parent = start("bash", "-c", "sleep 600 & echo $!; exec sleep 600");
+        long child = Long.parseLong(firstLine(parent));
+        await("parent of " + child + " exec'd").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> commandLine(parent.pid()).equals("sleep 600"));
+        return child;
+    }
+
     /** Live (non-zombie) processes that carry this test's mark. */
     public List<Long> liveMarked() {
         List<Long> live = new ArrayList<>();
@@ -146,6 +159,16 @@ public final class TestProcesses implements AfterEachCallback {
             return Optional.of(env);
         } catch (IOException | UncheckedIOException e) {
             return Optional.empty();
+        }
+    }
+
+    /** Arguments joined by spaces; empty when the process is gone. */
+    public static String commandLine(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ').strip();
+        } catch (IOException e) {
+            return "";
         }
     }
 
