@@ -72,6 +72,7 @@ public final class Supervisor implements AutoCloseable {
     private boolean wanted;
     private String lastExit;
     private String lastError;
+    private String replacedBecause; // why we stopped the current run's process, if we did
     private ScheduledFuture<?> timer;
     private final List<CompletableFuture<Void>> stopWaiters = new ArrayList<>();
 
@@ -204,6 +205,7 @@ public final class Supervisor implements AutoCloseable {
         readyAtNanos = null;
         readyWindow = window;
         probeFailures = 0;
+        replacedBecause = null;
         process.onExit().thenAccept(status -> post(() -> onExit(myRun, status)));
         transition(ComponentState.STARTING);
     }
@@ -235,7 +237,9 @@ public final class Supervisor implements AutoCloseable {
             failedStarts.removeFirst();
         }
         if (failedStarts.size() >= spec.restartPolicy().maxFailedStarts()) {
-            fail(spec.name() + " failed to start " + failedStarts.size() + " times in a row; last: " + lastExit);
+            // A start we cut short died of our own SIGTERM: name why we cut it, not the signal.
+            fail(spec.name() + " failed to start " + failedStarts.size() + " times in a row; last: "
+                    + (replacedBecause != null ? replacedBecause : lastExit));
             return;
         }
         restarts++;
@@ -331,6 +335,7 @@ public final class Supervisor implements AutoCloseable {
     private void replace(String reason) {
         cancelTimer();
         ProcessIdentity victim = current.identity();
+        replacedBecause = reason;
         LOG.log(WARNING, "{0}: replacing {1}: {2}", spec.name(), victim.describe(), reason);
         workers.submit(() -> new ProcessTree(ownership, Optional.of(victim)).stop(spec.stopPolicy()));
     }

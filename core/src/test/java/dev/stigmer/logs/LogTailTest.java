@@ -1,0 +1,58 @@
+package dev.stigmer.logs;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LogTailTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void returnsTheLastLinesInOrder() throws Exception {
+        Path log = write(IntStream.range(0, 1000).mapToObj(i -> "line " + i + "\n").collect(Collectors.joining()));
+
+        assertThat(LogTail.lastLines(log, 3)).containsExactly("line 997", "line 998", "line 999");
+    }
+
+    @Test
+    void lastLineWithoutNewlineCounts() throws Exception {
+        Path log = write("a\nb\nc");
+
+        assertThat(LogTail.lastLines(log, 2)).containsExactly("b", "c");
+    }
+
+    @Test
+    void askingForMoreLinesThanTheFileHasReturnsThemAll() throws Exception {
+        Path log = write("a\n\nb\r\n");
+
+        assertThat(LogTail.lastLines(log, 50)).containsExactly("a", "", "b");
+    }
+
+    @Test
+    void missingOrEmptyFileOrZeroLinesGiveNothing() throws Exception {
+        assertThat(LogTail.lastLines(dir.resolve("missing.log"), 5)).isEmpty();
+        assertThat(LogTail.lastLines(write(""), 5)).isEmpty();
+        assertThat(LogTail.lastLines(write("a\n"), 0)).isEmpty();
+    }
+
+    /** The first read covers only the file's end; long lines make it read further back. */
+    @Test
+    void readsFurtherBackWhenTheLastLinesAreLong() throws Exception {
+        String longLine = "é".repeat(3000); // two bytes each: a chunk boundary can split one
+        Path log = write(IntStream.range(0, 20).mapToObj(i -> i + longLine + "\n").collect(Collectors.joining()));
+
+        assertThat(LogTail.lastLines(log, 4)).containsExactly("16" + longLine, "17" + longLine,
+                "18" + longLine, "19" + longLine);
+    }
+
+    private Path write(String content) throws Exception {
+        return Files.writeString(dir.resolve("component.log"), content);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.stigmer.process;
+
+import dev.stigmer.testing.TestProcesses;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class PortOwnerTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    @RegisterExtension
+    final TestProcesses processes = new TestProcesses();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void listenerOfNamesTheProcessListeningOnThePort() throws Exception {
+        int port = TestProcesses.freePort();
+        Process server = startHttpServer(port);
+
+        Optional<ProcessIdentity> listener = PortOwner.listenerOf(port);
+
+        assertThat(listener).map(ProcessIdentity::pid).contains(server.pid());
+        assertThat(listener.get().commandLine()).contains("http.server", String.valueOf(port));
+        assertThat(PortOwner.isFree(LOOPBACK, port)).isFalse();
+    }
+
+    @Test
+    void portIsFreeAgainOnceItsListenerIsDead() throws Exception {
+        int port = TestProcesses.freePort();
+        Process server = startHttpServer(port);
+
+        server.destroyForcibly().waitFor();
+
+        assertThat(PortOwner.isFree(LOOPBACK, port)).isTrue();
+        assertThat(PortOwner.listenerOf(port)).isEmpty();
+    }
+
+    @Test
+    void portNobodyListensOnHasNoListener() {
+        int port = TestProcesses.freePort();
+
+        assertThat(PortOwner.listenerOf(port)).isEmpty();
+        assertThat(PortOwner.isFree(LOOPBACK, port)).isTrue();
+    }
+
+    private Process startHttpServer(int port) {
+        Process server = processes.start(TestProcesses.python(), "-m", "http.server", String.valueOf(port),
+                "--bind", "127.0.0.1", "--directory", dir.toString());
+        await("python listening on " + port).atMost(Duration.ofSeconds(20))
+                .until(() -> !PortOwner.isFree(LOOPBACK, port));
+        return server;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.stigmer.process;
+
+import dev.stigmer.os.Linux;
+import dev.stigmer.testing.TestProcesses;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static dev.stigmer.testing.TestProcesses.firstLine;
+import static dev.stigmer.testing.TestProcesses.isLive;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class ProcessTreeTest {
+    private static final StopPolicy QUICK = new StopPolicy(Duration.ofSeconds(1), Duration.ofSeconds(5));
+
+    /**
+     * Leader waits on a child that ignores SIGTERM; the child forks a grandchild that leaves the
+     * session with setsid (and inherits the ignored SIGTERM). Each writes its pid into $1.
+     */
+    private static final String TREE = """
+            dir=$1
+            (
+              trap '' TERM
+              setsid bash -c 'echo $$ > "$1/grandchild.pid.tmp"; mv "$1/grandchild.pid.tmp" "$1/grandchild.pid"; exec sleep 600' grandchild "$dir" &
+              echo $BASHPID > "$dir/child.pid"
+              while :; do sleep 0.2; done
+            ) &
+            wait
+            """;
+
+    @RegisterExtension
+    final TestProcesses processes = new TestProcesses();
+
+    @TempDir
+    Path home;
+
+    private Ownership ownership;
+
+    @BeforeEach
+    void mark() {
+        ownership = new Ownership(home, "comp");
+    }
+
+    @Test
+    void stopKillsChildrenThatIgnoreSigtermAndGrandchildrenThatLeftTheSession() throws Exception {
+        SpawnedProcess leader = spawn("bash", "-c", TREE, "tree", home.toString());
+        long child = awaitPid("child.pid");
+        long grandchild = awaitPid("grandchild.pid");
+        assertThat(TestProcesses.sessionId(child)).isEqualTo(leader.identity().pid());
+        assertThat(TestProcesses.sessionId(grandchild)).as("grandchild left the session").isNotEqualTo(leader.identity().pid());
+
+        long begin = System.nanoTime();
+        List<ProcStat> survivors = new ProcessTree(ownership, Optional.of(leader.identity())).stop(QUICK);
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+
+        assertThat(survivors).isEmpty();
+        assertThat(isLive(leader.identity().pid())).isFalse();
+        assertThat(isLive(child)).isFalse();
+        assertThat(isLive(grandchild)).isFalse();
+        assertThat(processes.liveMarked()).isEmpty();
+        assertThat(leader.onExit().get(5, TimeUnit.SECONDS).code()).as("leader obeyed SIGTERM").isEqualTo(128 + Linux.SIGTERM);
+        assertThat(elapsedMillis).as("SIGKILL came after the grace period").isGreaterThanOrEqualTo(900L);
+    }
+
+    /** A stopped process acts on SIGTERM only once continued: without SIGCONT this takes the whole grace. */
+    @Test
+    void stopContinuesAStoppedLeaderSoItObeysSigterm() throws Exception {
+        SpawnedProcess leader = spawn("sleep", "600");
+        long pid = leader.identity().pid();
+        Linux.kill(pid, Linux.SIGSTOP);
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestProcesses.state(pid).orElse('?') == 'T');
+
+        long begin = System.nanoTime();
+        List<ProcStat> survivors = new ProcessTree(ownership, Optional.of(leader.identity()))
+                .stop(new StopPolicy(Duration.ofSeconds(20), Duration.ofSeconds(5)));
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+
+        assertThat(survivors).isEmpty();
+        assertThat(leader.onExit().get(5, TimeUnit.SECONDS).code()).isEqualTo(128 + Linux.SIGTERM);
+        assertThat(elapsedMillis).isLessThan(10_000L);
+    }
+
+    @Test
+    void stopNeverTouchesProcessesWithoutTheExactMark() throws Exception {
+        SpawnedProcess leader = spawn("sleep", "600");
+        List<Process> decoys = List.of(
+                processes.start("sleep", "600"),
+                processes.start(new Ownership(home, "other").environment(), "sleep", "600"),
+                processes.start(new Ownership(home.resolve("elsewhere"), "comp").environment(), "sleep", "600"),
+                processes.start(Map.of(Ownership.HOME_VARIABLE, home.toString()), "sleep", "600"));
+
+        assertThat(new ProcessTree(ownership, Optional.of(leader.identity())).stop(QUICK)).isEmpty();
+
+        assertThat(leader.onExit().get(5, TimeUnit.SECONDS).code()).isEqualTo(128 + Linux.SIGTERM);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                .until(() -> decoys.stream().allMatch(d -> isLive(d.pid())));
+    }
+
+    @Test
+    void stopReachesGroupMembersThatDroppedTheMark() throws Exception {
+        SpawnedProcess leader = spawn("bash", "-c",
+                "env -u STIGMER_HOME -u STIGMER_COMPONENT sleep 600 & echo $! > \"$1/unmarked.pid\"; wait",
+                "leader", home.toString());
+        long unmarked = awaitPid("unmarked.pid");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !ownership.marks(unmarked)); // env has exec'd sleep
+
+        assertThat(new ProcessTree(ownership, Optional.of(leader.identity())).stop(QUICK)).isEmpty();
+
+        assertThat(isLive(unmarked)).isFalse();
+    }
+
+    /** A recorded leader whose start time does not match is someone else: its group is not ours. */
+    @Test
+    void staleLeaderIdentityDoesNotMakeItsGroupOurs() {
+        Process foreignLeader = processes.start("setsid", "bash", "-c", "sleep 600 & echo $!; wait");
+        long foreignMember = Long.parseLong(firstLine(foreignLeader));
+        ProcessIdentity real = ProcessIdentity.of(foreignLeader.pid()).orElseThrow();
+        ProcessIdentity stale = new ProcessIdentity(real.pid(), real.startTicks() - 1, real.bootId(), real.commandLine());
+
+        ProcessTree tree = new ProcessTree(ownership, Optional.of(stale));
+        assertThat(tree.isEmpty()).isTrue();
+        assertThat(tree.stop(QUICK)).isEmpty();
+
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                .until(() -> isLive(foreignLeader.pid()) && isLive(foreignMember));
+    }
+
+    private SpawnedProcess spawn(String... command) throws Exception {
+        Map<String, String> environment = new HashMap<>(ownership.environment());
+        environment.putAll(processes.mark());
+        return SpawnedProcess.start(List.of(command), environment, home.resolve("comp.log"));
+    }
+
+    private long awaitPid(String file) {
+        Path path = home.resolve(file);
+        return await().atMost(Duration.ofSeconds(10)).until(
+                () -> Files.exists(path) ? Files.readString(path).strip() : "", s -> !s.isEmpty())
+                .transform(Long::parseLong);
+    }
+}
