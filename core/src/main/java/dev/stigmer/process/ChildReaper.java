@@ -25,8 +25,12 @@ public final class ChildReaper {
         JDK_CHILDREN.remove(pid);
     }
 
-    /** Reaps every zombie child that is not the JDK's. Returns how many were reaped. */
-    public static int reapOrphans() {
+    /**
+     * Reaps every zombie child that is not the JDK's. Returns how many were reaped. Holds the
+     * same monitor as {@link SpawnedProcess#start}, so a child that dies before it is
+     * registered as the JDK's cannot be taken for an orphan.
+     */
+    public static synchronized int reapOrphans() {
         int reaped = 0;
         for (ProcStat stat : ProcFs.all()) {
             if (stat.ppid() == SELF && !stat.isAlive() && !JDK_CHILDREN.contains(stat.pid())

@@ -41,8 +41,11 @@ public final class SpawnedProcess implements SupervisedProcess {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectErrorStream(true);
         builder.environment().putAll(environment);
-        Process process = builder.start();
-        ChildReaper.jdkChildStarted(process.pid());
+        Process process;
+        synchronized (ChildReaper.class) {
+            process = builder.start();
+            ChildReaper.jdkChildStarted(process.pid());
+        }
         ProcessIdentity identity = ProcessIdentity.of(process.pid()).orElseGet(() ->
                 new ProcessIdentity(process.pid(), -1, ProcFs.bootId(), String.join(" ", command)));
         return new SpawnedProcess(process, identity);
