@@ -22,6 +22,7 @@ public final class Main implements Runnable {
     }
 
     static int execute(String... args) {
+        CliLogHandler.install();
         CommandLine cli = new CommandLine(new Main());
         cli.setParameterExceptionHandler((e, a) -> {
             String help = e.getCommandLine().getCommandSpec().qualifiedName() + " --help";
