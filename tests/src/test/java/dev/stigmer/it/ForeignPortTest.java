@@ -28,6 +28,7 @@ class ForeignPortTest {
         Process foreign = httpServer(stack.port, bind);
         try {
             ProcessIdentity holder = ProcessIdentity.of(foreign.pid()).orElseThrow();
+            assertThat(ProcFs.stat(foreign.pid()).orElseThrow().pgid()).as("leads its group").isEqualTo(foreign.pid());
 
             CliResult start = stack.run("local", "start");
             assertThat(start.exitCode()).as(start.toString()).isNotZero();
@@ -72,7 +73,9 @@ class ForeignPortTest {
     }
 
     private static Process httpServer(int port, String bind) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder("/usr/bin/python3", "-m", "http.server", Integer.toString(port),
+        // Its own session and group, as a server started from a terminal would be: a wrong
+        // kill(-pgid) aimed at it then reaches it, and the test sees it.
+        ProcessBuilder builder = new ProcessBuilder("setsid", "/usr/bin/python3", "-m", "http.server", Integer.toString(port),
                 "--bind", bind).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().keySet().removeIf(k -> k.startsWith("STIGMER_"));
         builder.directory(new java.io.File("/tmp"));
