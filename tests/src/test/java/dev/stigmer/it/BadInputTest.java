@@ -156,6 +156,24 @@ class BadInputTest {
         assertThat(stack.owned("temporal")).hasSize(1);
     }
 
+    @Test
+    void restartWithBadInputStopsNothing(Stack stack) {
+        stack.start();
+        long daemon = stack.daemonPid();
+        long temporal = stack.temporalPid();
+        CliResult badPort = stack.run("local", "restart", "--temporal-port", "abc");
+        assertThat(badPort.exitCode()).as(badPort.toString()).isEqualTo(USAGE);
+        assertThat(badPort.errorLines()).as(badPort.toString()).hasSize(1);
+        assertThat(badPort.stderr()).contains("'abc'");
+        CliResult badBin = stack.run("local", "restart", "--temporal-bin", "/nonexistent/temporal");
+        assertThat(badBin.exitCode()).as(badBin.toString()).isEqualTo(USAGE);
+        assertThat(badBin.stderr()).contains("/nonexistent/temporal");
+        assertThat(badBin.output()).doesNotContain("Stopp");
+        assertThat(stack.daemonPid()).isEqualTo(daemon);
+        assertThat(stack.temporalPid()).isEqualTo(temporal);
+        assertThat(stack.temporalState()).isEqualTo("running");
+    }
+
     private static void assertConflict(CliResult result, String running, String asked, String suggestion) {
         assertThat(result.exitCode()).as(result.toString()).isNotZero();
         assertThat(result.errorLines()).as(result.toString()).hasSize(1);
