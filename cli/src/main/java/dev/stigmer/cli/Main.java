@@ -15,7 +15,7 @@ public final class Main implements Runnable {
     }
 
     static int execute(String... args) {
-        CliLog.install();
+        CliLogHandler.install();
         CommandLine cli = new CommandLine(new Main());
         cli.setParameterExceptionHandler((e, a) -> {
             String help = e.getCommandLine().getCommandSpec().qualifiedName() + " --help";
@@ -27,7 +27,7 @@ public final class Main implements Runnable {
                 System.err.println("stigmer: " + userError.getMessage());
                 return userError.exitCode();
             }
-            java.nio.file.Path log = CliLog.unexpected(e);
+            java.nio.file.Path log = CliLogHandler.unexpected(e);
             System.err.println("stigmer: unexpected error: " + e + (log == null ? "" : " (details in " + log + ")"));
             return UserError.FAILURE;
         });

@@ -2,8 +2,10 @@ package dev.stigmer.state;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -106,7 +108,11 @@ public record StigmerHome(Path root) {
     }
 
     private static String reason(FileSystemException e) {
-        String reason = e.getReason() == null ? e.getClass().getSimpleName() : e.getReason();
+        // Without a reason, the exception's class name is all there is: say it in words instead.
+        String reason = e.getReason() != null ? e.getReason()
+                : e instanceof NoSuchFileException ? "no such directory, and it cannot be created there"
+                : e instanceof FileAlreadyExistsException ? "exists and is not a directory"
+                : "cannot be created or written";
         return (e.getFile() == null ? "" : e.getFile() + ": ") + reason;
     }
 
