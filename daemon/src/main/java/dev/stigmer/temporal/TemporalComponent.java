@@ -22,6 +22,7 @@ public final class TemporalComponent {
     public static final String LOOPBACK = "127.0.0.1";
     public static final String HEALTH_SERVICE = "temporal.api.workflowservice.v1.WorkflowService";
     public static final int UI_PORT_OFFSET = 1000;
+    static final Duration DEFAULT_START_WINDOW = Duration.ofSeconds(60);
     static final String EMBEDDED_MAIN = "dev.stigmer.embedded.EmbeddedTemporal";
     // Small heap, quick start: the test server keeps workflows in memory but a dev stack is small.
     private static final List<String> EMBEDDED_JVM_FLAGS = List.of(
@@ -55,7 +56,9 @@ public final class TemporalComponent {
                 Optional.of(new InetSocketAddress(LOOPBACK, port)),
                 settings.mode(), !embedded, links,
                 new GrpcHealthProbe(LOOPBACK, port, HEALTH_SERVICE),
-                Duration.ofMillis(settings.timeoutMillis()),
+                // The CLI's --timeout bounds how long it waits; the daemon gives each start at least
+                // the default minute, so an impatient --timeout does not turn into a crash loop.
+                Duration.ofMillis(Math.max(settings.timeoutMillis(), DEFAULT_START_WINDOW.toMillis())),
                 Duration.ofMillis(settings.healthIntervalMillis()),
                 Duration.ofMillis(settings.healthTimeoutMillis()),
                 3,
