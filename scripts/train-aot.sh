@@ -17,7 +17,7 @@ trap 'rm -rf "$home"' EXIT
 
 # The CLI: start, status and help against a stand-in control server (see AotTraining), then a
 # status with no daemon at all (the /proc scan path).
-STIGMER_HOME=$home/home "$java" -XX:AOTCacheOutput="$aot/cli.aot" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k \
+STIGMER_HOME=$home/home "$java" -XX:AOTCacheOutput="$aot/cli.aot" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Djdk.reflect.useNativeAccessorOnly=true \
   --enable-native-access=ALL-UNNAMED -Dstigmer.dist="$root" -cp "$(cp_of cli)" dev.stigmer.cli.AotTraining \
   >>"$log" 2>&1
 cp_of cli > "$aot/cli.classpath"

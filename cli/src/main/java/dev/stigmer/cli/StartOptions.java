@@ -27,7 +27,7 @@ final class StartOptions {
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
             description = "How long to wait for Temporal to serve, e.g. 90s or 2m (default: ${DEFAULT-VALUE}).")
-    String timeout;
+    String timeout = "60s";
 
     LocalSettings resolve(StigmerHome home, Map<String, String> env) {
         boolean portExplicit = port != null || env.get("STIGMER_TEMPORAL_PORT") != null;

@@ -46,7 +46,9 @@ public final class ControlClient {
             return Optional.empty(); // ENOENT or ECONNREFUSED: nobody home
         }
         FutureTask<ControlResponse> exchange = new FutureTask<>(() -> exchange(channel, request));
-        Thread.ofVirtual().start(exchange);
+        // A platform thread, not a virtual one: virtual threads start the JDK's I/O poller, a thread
+        // parked in epoll_wait that makes the JVM's exit wait ~300 ms for it (VM_Exit).
+        Thread.ofPlatform().daemon().name("control-exchange").start(exchange);
         try {
             return Optional.of(exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
