@@ -29,11 +29,12 @@ while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$(( 20000 + RANDOM
   --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
   -cp "$(cp_of embedded)" dev.stigmer.embedded.EmbeddedTemporal --ip 127.0.0.1 --port "$port" >>"$log" 2>&1 &
 pid=$!
-for _ in $(seq 300); do
-  (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
-  sleep 0.05
+# Real health checks, so the cache also holds the server's request path (the first answer to
+# the daemon's probe is what a restart waits for), not only its start-up.
+for _ in 1 2 3; do
+  "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$(cp_of daemon)" dev.stigmer.health.GrpcHealthProbe \
+    127.0.0.1 "$port" temporal.api.workflowservice.v1.WorkflowService 30000 >>"$log" 2>&1
 done
-sleep 0.5
 kill -TERM "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 [[ -f $aot/cli.aot && -f $aot/embedded.aot ]] || echo "stigmer: AOT caches were not built (see $log); starting without them" >&2

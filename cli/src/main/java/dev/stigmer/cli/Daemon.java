@@ -25,7 +25,8 @@ import java.util.Optional;
 final class Daemon {
     static final String COMPONENT = "daemon";
     static final int EXIT_ALREADY_RUNNING = 75;
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    // Generous: on a starved machine (a hundred CLIs at once on two cores) answers take seconds.
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     // The daemon is small and long-lived: a heap that starts small and stays bounded (its live
     // set is a few MB), the serial GC, the C1 compiler only, no perf-data file. Measured: RSS
     // 86 MB with -Xmx64m alone, 67-69 MB with these.

@@ -40,7 +40,8 @@ public final class ControlServer implements AutoCloseable {
     public static ControlServer start(Path socket, Function<ControlRequest, ControlResponse> handler) throws IOException {
         Files.deleteIfExists(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
+        // A deep backlog: a hundred clients at once must queue, not be refused as "not running".
+        server.bind(UnixDomainSocketAddress.of(socket), 1024);
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         ControlServer control = new ControlServer(socket, server, handler);
         Thread.ofPlatform().daemon().name("control-accept").start(control::acceptLoop);

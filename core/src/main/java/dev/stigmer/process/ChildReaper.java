@@ -32,9 +32,11 @@ public final class ChildReaper {
      */
     public static synchronized int reapOrphans() {
         int reaped = 0;
-        for (ProcStat stat : ProcFs.all()) {
-            if (stat.ppid() == SELF && !stat.isAlive() && !JDK_CHILDREN.contains(stat.pid())
-                    && Linux.reapIfZombie(stat.pid())) {
+        // Only our own children (cheap enough to do every second while idle), not all of /proc.
+        for (long child : ProcFs.children(SELF)) {
+            if (!JDK_CHILDREN.contains(child)
+                    && ProcFs.stat(child).map(stat -> !stat.isAlive()).orElse(false)
+                    && Linux.reapIfZombie(child)) {
                 reaped++;
             }
         }

@@ -43,6 +43,30 @@ public final class ProcFs {
         return result;
     }
 
+    /**
+     * The live and zombie children of {@code pid}, from /proc/PID/task/TID/children (each thread
+     * lists the children it forked or adopted): no scan of all of /proc. Empty when unreadable.
+     */
+    public static List<Long> children(long pid) {
+        List<Long> children = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(PROC.resolve(pid + "/task"))) {
+            for (Path task : tasks) {
+                try {
+                    for (String child : Files.readString(task.resolve("children")).trim().split("\\s+")) {
+                        if (!child.isEmpty()) {
+                            children.add(Long.parseLong(child));
+                        }
+                    }
+                } catch (IOException | RuntimeException ignored) {
+                    // thread ended while we read
+                }
+            }
+        } catch (IOException ignored) {
+            // process gone
+        }
+        return children;
+    }
+
     /** The environment a process started with; empty when it is gone or not readable by us. */
     public static Optional<Map<String, String>> environ(long pid) {
         try {

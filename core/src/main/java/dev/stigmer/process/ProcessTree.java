@@ -72,9 +72,23 @@ public final class ProcessTree {
         return members();
     }
 
-    /** SIGKILL to every member, without waiting: for leftovers of a leader that already died. */
+    /** SIGKILL to every member, without waiting. */
     public void killNow() {
         signalAll(Linux.SIGKILL);
+    }
+
+    /**
+     * SIGKILL, without waiting, to what a dead leader left in its session or group and that
+     * carries our mark. Unlike {@link #killNow} it cannot touch a successor already started,
+     * which leads a session of its own.
+     */
+    public static void killOrphansOf(Ownership ownership, long deadLeader) {
+        for (ProcStat stat : ProcFs.all()) {
+            if (stat.isAlive() && stat.pid() != SELF && (stat.pgid() == deadLeader || stat.sid() == deadLeader)
+                    && ownership.marks(stat.pid())) {
+                ProcessSignals.send(stat, Linux.SIGKILL);
+            }
+        }
     }
 
     private int signalAll(int signal) {

@@ -47,7 +47,7 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 public final class Supervisor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("stigmer.supervisor");
-    private static final Duration READY_POLL = Duration.ofMillis(50);
+    private static final Duration READY_POLL = Duration.ofMillis(20);
     private static final Duration MIN_ADOPTION_WINDOW = Duration.ofSeconds(5);
     private static final int LOG_TAIL_LINES = 15;
 
@@ -220,8 +220,10 @@ public final class Supervisor implements AutoCloseable {
         deleteRecord();
         lastExit = status.describe() + " at " + Instant.now();
         LOG.log(WARNING, "{0}: {1} {2}", spec.name(), dead.identity().describe(), lastExit);
-        // Whatever the dead leader left (children in its group, escapees) must not outlive it.
-        new ProcessTree(ownership, Optional.empty()).killNow();
+        // Whatever the dead leader left in its session must not outlive it; done off the loop so the
+        // restart below does not wait for a scan of /proc (escapees go at stop, or when they hold the port).
+        long deadLeader = dead.identity().pid();
+        workers.submit(() -> ProcessTree.killOrphansOf(ownership, deadLeader));
         if (!wanted) {
             transition(ComponentState.STOPPED);
             return;

@@ -9,6 +9,7 @@ import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.StatusReport;
 import dev.stigmer.lock.ExclusiveLock;
 import dev.stigmer.logs.LogRotation;
+import dev.stigmer.logs.LogRotator;
 import dev.stigmer.os.Linux;
 import dev.stigmer.process.ChildReaper;
 import dev.stigmer.process.Ownership;
@@ -20,7 +21,6 @@ import dev.stigmer.supervision.ComponentSpec;
 import dev.stigmer.supervision.Supervisor;
 import dev.stigmer.temporal.TemporalComponent;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,10 +110,12 @@ public final class DaemonMain {
         }
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("housekeeping").factory());
-        // Often enough that a fast writer overshoots the log bound by little; a stat per file is cheap.
-        housekeeping.scheduleWithFixedDelay(this::housekeeping, 250, 250, TimeUnit.MILLISECONDS);
+        List<Path> logs = new java.util.ArrayList<>(List.of(home.logFile("daemon")));
+        supervisors.forEach(s -> logs.add(s.spec().log()));
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
-        try (ControlServer control = ControlServer.start(home.socket(), this::handle)) {
+        try (LogRotator rotator = LogRotator.start(LogRotation.DEFAULT, logs);
+             ControlServer control = ControlServer.start(home.socket(), this::handle)) {
+            housekeeping.scheduleWithFixedDelay(() -> housekeeping(rotator), 1, 1, TimeUnit.SECONDS);
             supervisors.forEach(Supervisor::start);
             stopped.await();
         } finally {
@@ -186,14 +188,12 @@ public final class DaemonMain {
         }
     }
 
-    private void housekeeping() {
+    /** Once a second: reap orphans re-parented to us; re-check the logs in case an event was lost. */
+    private void housekeeping(LogRotator rotator) {
         try {
             ChildReaper.reapOrphans();
-            LogRotation.DEFAULT.rotateIfNeeded(home.logFile("daemon"));
-            for (Supervisor supervisor : supervisors) {
-                LogRotation.DEFAULT.rotateIfNeeded(supervisor.spec().log());
-            }
-        } catch (IOException | RuntimeException e) {
+            rotator.checkAll();
+        } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "housekeeping failed", e);
         }
     }

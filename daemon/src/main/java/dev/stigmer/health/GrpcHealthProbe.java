@@ -48,6 +48,33 @@ public final class GrpcHealthProbe implements HealthProbe, AutoCloseable {
         }
     }
 
+    /**
+     * {@code GrpcHealthProbe HOST PORT [SERVICE] [TIMEOUT_MS]}: one check until SERVING or the
+     * timeout; exit 0 when serving. Used to train the embedded Temporal's AOT cache on the
+     * request path (scripts/train-aot.sh), and handy by hand.
+     */
+    public static void main(String[] args) {
+        String service = args.length > 2 ? args[2] : "temporal.api.workflowservice.v1.WorkflowService";
+        long deadline = System.nanoTime() + (args.length > 3 ? Long.parseLong(args[3]) : 30_000) * 1_000_000;
+        try (GrpcHealthProbe probe = new GrpcHealthProbe(args[0], Integer.parseInt(args[1]), service)) {
+            ProbeResult result;
+            do {
+                result = probe.check(Duration.ofSeconds(1));
+            } while (!result.healthy() && System.nanoTime() < deadline && pause());
+            System.out.println(result.healthy() ? "SERVING" : result.detail());
+            System.exit(result.healthy() ? 0 : 1);
+        }
+    }
+
+    private static boolean pause() {
+        try {
+            Thread.sleep(20);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
     @Override
     public void close() {
         channel.shutdownNow();

@@ -39,7 +39,9 @@ public final class TemporalComponent {
         Map<String, String> links;
         if (embedded) {
             command.add(installation.java().toString());
-            installation.aotCache("embedded").ifPresent(cache -> command.add("-XX:AOTCache=" + cache));
+            // Starts ~0.4 s faster: a crash heals sooner. A cache this JVM cannot use is ignored, silently.
+            installation.aotCache("embedded").ifPresent(cache -> command.addAll(
+                    List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off")));
             command.addAll(EMBEDDED_JVM_FLAGS);
             command.addAll(List.of("-cp", installation.classpath("embedded"), EMBEDDED_MAIN,
                     "--ip", LOOPBACK, "--port", Integer.toString(port)));

@@ -1,0 +1,91 @@
+package dev.stigmer.logs;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * Keeps a few logs in one directory within their {@link LogRotation} bound, driven by the
+ * kernel (inotify, through WatchService): a write wakes it, so a fast writer overshoots the
+ * bound only by what it writes while one copy-and-truncate runs, and an idle system costs nothing.
+ */
+public final class LogRotator implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("stigmer.logs");
+
+    private final LogRotation rotation;
+    private final List<Path> logs;
+    private final Set<Path> names;
+    private final WatchService watcher;
+
+    private LogRotator(LogRotation rotation, List<Path> logs, WatchService watcher) {
+        this.rotation = rotation;
+        this.logs = List.copyOf(logs);
+        this.names = logs.stream().map(Path::getFileName).collect(Collectors.toUnmodifiableSet());
+        this.watcher = watcher;
+    }
+
+    /** Starts watching {@code logs} (all in one directory). */
+    public static LogRotator start(LogRotation rotation, List<Path> logs) throws IOException {
+        Path dir = logs.getFirst().toAbsolutePath().getParent();
+        WatchService watcher = FileSystems.getDefault().newWatchService();
+        dir.register(watcher, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+        LogRotator rotator = new LogRotator(rotation, logs, watcher);
+        Thread.ofPlatform().daemon().name("log-rotator").start(rotator::watch);
+        return rotator;
+    }
+
+    /** Checks every log now; also a fallback should an event be lost (inotify queue overflow). */
+    public void checkAll() {
+        for (Path log : logs) {
+            check(log);
+        }
+    }
+
+    private void watch() {
+        try {
+            while (true) {
+                WatchKey key = watcher.take();
+                boolean overflow = false;
+                for (var event : key.pollEvents()) {
+                    if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+                        overflow = true;
+                    } else if (event.context() instanceof Path name && names.contains(name)) {
+                        check(logs.stream().filter(l -> l.getFileName().equals(name)).findFirst().orElseThrow());
+                    }
+                }
+                if (overflow) {
+                    checkAll();
+                }
+                key.reset();
+            }
+        } catch (InterruptedException | ClosedWatchServiceException e) {
+            // closed
+        }
+    }
+
+    private void check(Path log) {
+        try {
+            rotation.rotateIfNeeded(log);
+        } catch (IOException e) {
+            LOG.log(WARNING, "cannot rotate " + log + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            watcher.close();
+        } catch (IOException ignored) {
+            // nothing to release
+        }
+    }
+}
