@@ -99,9 +99,18 @@ final class Bench {
     }
 
     static long rssKb(long pid) {
+        return kbField(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:");
+    }
+
+    /** Proportional set size: shared pages (libjvm, the CDS archive) split among their users. */
+    static long pssKb(long pid) {
+        return kbField(Path.of("/proc", Long.toString(pid), "smaps_rollup"), "Pss:");
+    }
+
+    private static long kbField(Path file, String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D", ""));
                 }
             }
