@@ -87,10 +87,7 @@ final class Daemon {
     void ensureRunning(LocalSettings settings, Duration timeout, Runnable onWait) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (ExclusiveLock ignored = startLock(timeout)) {
-            if (send(ControlRequest.of(ControlRequest.Command.PING)).isPresent()) {
-                return;
-            }
-            Process process = lockHeld() ? null : spawn(settings);
+            Process process = null;
             while (System.nanoTime() < deadline) {
                 if (send(ControlRequest.of(ControlRequest.Command.PING)).isPresent()) {
                     return;
@@ -99,6 +96,11 @@ final class Daemon {
                     throw new UserError("the stigmer daemon exited at once (code " + process.exitValue() + "): "
                             + String.join(" | ", LogTail.lastLines(home.logFile(COMPONENT), 3))
                             + " (see `stigmer local logs daemon`)");
+                }
+                // Nobody holds the instance lock and ours is not on its way: start one. This also
+                // covers a daemon that was still exiting (lock held, socket closed) a moment ago.
+                if ((process == null || !process.isAlive()) && !lockHeld()) {
+                    process = spawn(settings);
                 }
                 onWait.run();
                 sleep(20);

@@ -97,6 +97,18 @@ class LifecycleTest {
     }
 
     @Test
+    void startWhileTheDaemonIsShuttingDownWaitsAndStartsAFreshOne(Stack stack) throws Exception {
+        stack.start();
+        long daemon = stack.daemonPid();
+        dev.stigmer.os.Linux.kill(daemon, dev.stigmer.os.Linux.SIGTERM); // it now stops Temporal, then exits
+        CliResult start = stack.run("local");
+        assertThat(start.exitCode()).as(start.toString()).isZero();
+        assertThat(stack.daemonPid()).isPositive().isNotEqualTo(daemon);
+        assertThat(stack.temporalState()).isEqualTo("running");
+        assertThat(stack.owned("temporal")).hasSize(1);
+    }
+
+    @Test
     void stopWithNothingRunningSucceeds(Stack stack) {
         CliResult stop = stack.run("local", "stop");
         assertThat(stop.exitCode()).isZero();
