@@ -3,8 +3,10 @@ package dev.stigmer.process;
 import dev.stigmer.os.Linux;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything one component owns: the session/group its leader created, plus every process that
@@ -17,14 +19,43 @@ public final class ProcessTree {
 
     private final Ownership ownership;
     private final Optional<ProcessIdentity> leader;
+    private final Set<String> scope; // marked processes that count; null: every one, now or later
 
     /**
+     * Everything of the component: its leader's group and session, and every process with the
+     * component's mark, including any that appear while stopping. For a full stop, when nothing
+     * will start a successor.
+     *
      * @param leader the recorded leader, if any; its group counts as ours only while the leader
      *               verifiably is that process or the group's members carry our mark
      */
     public ProcessTree(Ownership ownership, Optional<ProcessIdentity> leader) {
+        this(ownership, leader, null);
+    }
+
+    private ProcessTree(Ownership ownership, Optional<ProcessIdentity> leader, Set<String> scope) {
         this.ownership = ownership;
         this.leader = leader;
+        this.scope = scope;
+    }
+
+    /**
+     * One run's tree as it is now: the leader's group and session, and the marked processes
+     * alive now (its escapees). A successor the supervisor starts while this tree is being
+     * stopped leads a session of its own and did not exist yet, so it is never a member.
+     */
+    public static ProcessTree rootedAt(Ownership ownership, ProcessIdentity leader) {
+        Set<String> now = new HashSet<>();
+        for (ProcStat stat : ProcFs.all()) {
+            if (stat.isAlive() && ownership.marks(stat.pid())) {
+                now.add(key(stat));
+            }
+        }
+        return new ProcessTree(ownership, Optional.of(leader), now);
+    }
+
+    private static String key(ProcStat stat) {
+        return stat.pid() + ":" + stat.startTicks();
     }
 
     /** Live members now. */
@@ -38,7 +69,8 @@ public final class ProcessTree {
                 continue;
             }
             boolean inGroup = stat.pgid() == groupId || stat.sid() == groupId;
-            if ((inGroup && leaderVerified) || ownership.marks(stat.pid())) {
+            boolean inScope = scope == null || inGroup || scope.contains(key(stat));
+            if ((inGroup && leaderVerified) || (inScope && ownership.marks(stat.pid()))) {
                 members.add(stat);
             }
         }

@@ -339,7 +339,10 @@ public final class Supervisor implements AutoCloseable {
         ProcessIdentity victim = current.identity();
         replacedBecause = reason;
         LOG.log(WARNING, "{0}: replacing {1}: {2}", spec.name(), victim.describe(), reason);
-        workers.submit(() -> new ProcessTree(ownership, Optional.of(victim)).stop(spec.stopPolicy()));
+        // Scoped to the victim's tree: the successor, spawned when the victim's exit arrives,
+        // carries the same mark and must not be stopped with it.
+        ProcessTree tree = ProcessTree.rootedAt(ownership, victim);
+        workers.submit(() -> tree.stop(spec.stopPolicy()));
     }
 
     private void transition(ComponentState next) {

@@ -73,6 +73,26 @@ class ProcessTreeTest {
         assertThat(elapsedMillis).as("SIGKILL came after the grace period").isGreaterThanOrEqualTo(900L);
     }
 
+    /**
+     * Replacing an unhealthy process: the supervisor starts the successor as soon as the old one
+     * exits, while the old tree's stop is still waiting out its grace. The successor carries the
+     * same mark, but it is not part of the tree being stopped.
+     */
+    @Test
+    void aTreeRootedAtOneRunNeverStopsASuccessorStartedLater() throws Exception {
+        SpawnedProcess old = spawn("bash", "-c", TREE, "tree", home.toString());
+        long escapee = awaitPid("grandchild.pid");
+        ProcessTree tree = ProcessTree.rootedAt(ownership, old.identity());
+        SpawnedProcess successor = spawn("sleep", "600");
+
+        List<ProcStat> survivors = tree.stop(QUICK);
+
+        assertThat(survivors).isEmpty();
+        assertThat(isLive(old.identity().pid())).isFalse();
+        assertThat(isLive(escapee)).as("the old run's escapee belongs to its tree").isFalse();
+        assertThat(isLive(successor.identity().pid())).as("the successor is left alone").isTrue();
+    }
+
     /** A stopped process acts on SIGTERM only once continued: without SIGCONT this takes the whole grace. */
     @Test
     void stopContinuesAStoppedLeaderSoItObeysSigterm() throws Exception {
