@@ -95,9 +95,12 @@ public final class Soak {
                 Fault fault = pick();
                 long at = System.nanoTime();
                 log("fault " + fault);
-                inject(fault);
+                long victim = inject(fault);
                 injected.merge(fault, 1, Integer::sum);
                 try {
+                    // A frozen Temporal that gets SIGCONT with its SIGTERM may still answer once
+                    // while it shuts down: recovered means the victim is gone and Temporal serves.
+                    awaitGone(victim, at);
                     long serving = health.awaitServing(recoveryBound.toMillis());
                     recoveries.computeIfAbsent(fault, f -> new Stats()).add((serving - at) / 1e9);
                 } catch (IllegalStateException notServing) {
@@ -141,7 +144,20 @@ public final class Soak {
         return Fault.CORRUPT_STATE;
     }
 
-    private void inject(Fault fault) throws Exception {
+    /** Waits until the process {@code victim} names is dead (or the recovery bound is spent). */
+    private void awaitGone(long victim, long since) {
+        if (victim <= 0) {
+            return;
+        }
+        long deadline = since + recoveryBound.toNanos();
+        while (ProcessIdentity.of(victim).isPresent() && System.nanoTime() < deadline) {
+            Bench.sleep(5);
+        }
+    }
+
+    /** Injects {@code fault}; returns the pid of the Temporal it hit, or -1. */
+    private long inject(Fault fault) throws Exception {
+        long victim = -1;
         switch (fault) {
             case KILL_TEMPORAL -> {
                 long pid = temporalLeader();
@@ -164,6 +180,7 @@ public final class Soak {
                 long pid = temporalLeader();
                 if (pid > 0) {
                     Linux.kill(pid, Linux.SIGSTOP);
+                    victim = pid;
                 }
             }
             case CLIENT_BURST -> burst();
@@ -173,6 +190,7 @@ public final class Soak {
                 command("local", "start");
             }
         }
+        return victim;
     }
 
     private void burst() throws Exception {

@@ -287,6 +287,7 @@ public final class Supervisor implements AutoCloseable {
         if (result.healthy()) {
             readyAtNanos = System.nanoTime();
             lastError = null;
+            probeFailures = 0;
             if (!current.adopted()) {
                 writeRecord(current.identity().refreshed());
             }
@@ -296,9 +297,21 @@ public final class Supervisor implements AutoCloseable {
         } else if (System.nanoTime() - launchedAtNanos > readyWindow.toNanos()) {
             lastError = "not ready within " + readyWindow.toSeconds() + " s: " + result.detail();
             replace(lastError);
+        } else if (stoppedWhileStarting()) {
+            // A slow start and a frozen one look alike to a probe; only the kernel can tell.
+            lastError = "stopped (SIGSTOP) while starting: " + result.detail();
+            replace(lastError);
         } else {
             scheduleReadinessProbe(probedRun);
         }
+    }
+
+    /** True once the process was seen stopped (state T) on failureThreshold readiness probes in a row. */
+    private boolean stoppedWhileStarting() {
+        boolean stopped = ProcFs.stat(current.identity().pid())
+                .map(stat -> stat.state() == 'T' || stat.state() == 't').orElse(false);
+        probeFailures = stopped ? probeFailures + 1 : 0;
+        return probeFailures >= spec.failureThreshold();
     }
 
     private void scheduleLivenessProbe(long probedRun) {

@@ -165,6 +165,23 @@ class SupervisorTest {
         assertThat(processes.liveMarked()).isEmpty();
     }
 
+    /** A process frozen while starting would otherwise hold the component for the whole start window. */
+    @Test
+    void processStoppedWhileStartingIsReplacedLongBeforeTheStartWindowEnds() throws Exception {
+        Supervisor supervisor = supervise(spec(List.of("sleep", "600"), readyFileProbe(), Optional.empty(),
+                Duration.ofSeconds(60)));
+        supervisor.start();
+        long frozen = awaitSnapshot(supervisor, s -> s.pid() != null).pid();
+        dev.stigmer.os.Linux.kill(frozen, dev.stigmer.os.Linux.SIGSTOP);
+
+        ComponentSnapshot replaced = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(supervisor::snapshot, s -> s.pid() != null && s.pid() != frozen);
+
+        assertThat(replaced.restarts()).isEqualTo(1);
+        assertThat(replaced.state()).isEqualTo(ComponentState.STARTING);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !TestProcesses.isLive(frozen));
+    }
+
     /** A crash loop backs off; a crash after a run that stayed up past stableAfter restarts at once. */
     @Test
     void crashAfterAStableRunRestartsAtOnceWhileACrashLoopBacksOff() throws Exception {
