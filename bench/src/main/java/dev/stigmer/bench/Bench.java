@@ -74,28 +74,10 @@ final class Bench {
         throw new IllegalStateException("no free port");
     }
 
-    /** Live children of {@code parent}, from /proc/PID/task/TID/children (no full /proc scan). */
+    /** Live children of {@code parent} (no full /proc scan). */
     static List<Long> children(long parent) {
-        List<Long> children = new ArrayList<>();
-        try (var tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(parent), "task"))) {
-            for (Path task : tasks) {
-                try {
-                    for (String pid : Files.readString(task.resolve("children")).trim().split("\\s+")) {
-                        if (!pid.isEmpty()) {
-                            long child = Long.parseLong(pid);
-                            if (ProcFs.stat(child).map(ProcStat::isAlive).orElse(false)) {
-                                children.add(child);
-                            }
-                        }
-                    }
-                } catch (IOException ignored) {
-                    // thread ended while we read
-                }
-            }
-        } catch (IOException ignored) {
-            // parent gone
-        }
-        return children;
+        return ProcFs.children(parent).stream()
+                .filter(child -> ProcFs.stat(child).map(ProcStat::isAlive).orElse(false)).toList();
     }
 
     static long rssKb(long pid) {

@@ -2,6 +2,7 @@ package dev.stigmer.bench;
 
 import dev.stigmer.os.Linux;
 import dev.stigmer.process.Ownership;
+import dev.stigmer.process.PortOwner;
 import dev.stigmer.process.ProcStat;
 import dev.stigmer.process.ProcessIdentity;
 import dev.stigmer.state.Json;
@@ -286,7 +287,7 @@ public final class Soak {
             if (leaders > 1) {
                 violation(leaders + " live Temporal processes of this home");
             }
-            int listeners = Listeners.count(peer.port());
+            int listeners = PortOwner.listenerCount(peer.port());
             if (listeners > 1) {
                 violation(listeners + " listeners on port " + peer.port());
             }
@@ -306,7 +307,7 @@ public final class Soak {
         if (!left.isEmpty()) {
             violation("after the final stop, processes of this home are alive: " + left);
         }
-        if (Listeners.count(peer.port()) > 0) {
+        if (PortOwner.listenerCount(peer.port()) > 0) {
             violation("after the final stop, port " + peer.port() + " is still taken");
         }
         synchronized (decoys) {

@@ -43,6 +43,11 @@ public final class PortOwner {
         return Optional.empty();
     }
 
+    /** How many sockets listen on {@code port} now, on any address. */
+    public static int listenerCount(int port) {
+        return listeningInodes(port).size();
+    }
+
     private static Set<Long> listeningInodes(int port) {
         Set<Long> inodes = new HashSet<>();
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {

@@ -32,6 +32,7 @@ class PortOwnerTest {
         assertThat(listener).map(ProcessIdentity::pid).contains(server.pid());
         assertThat(listener.get().commandLine()).contains("http.server", String.valueOf(port));
         assertThat(PortOwner.isFree(LOOPBACK, port)).isFalse();
+        assertThat(PortOwner.listenerCount(port)).isEqualTo(1);
     }
 
     @Test
@@ -43,6 +44,7 @@ class PortOwnerTest {
 
         assertThat(PortOwner.isFree(LOOPBACK, port)).isTrue();
         assertThat(PortOwner.listenerOf(port)).isEmpty();
+        assertThat(PortOwner.listenerCount(port)).isZero();
     }
 
     @Test
