@@ -3,6 +3,7 @@ package dev.stigmer.control;
 import dev.stigmer.state.Json;
 
 import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
@@ -28,9 +29,13 @@ public final class ControlClient {
     }
 
     /**
-     * Sends {@code request}; empty when no daemon listens (no socket file, or a stale one).
+     * Sends {@code request}; empty when no daemon listens (no socket file, or a stale one) or when
+     * the one that accepted closed the connection without answering: a daemon on its way out drops
+     * what it has not answered (or not yet accepted) when it exits. Callers treat both alike: the
+     * instance lock tells them whether a daemon is still there.
      *
-     * @throws IOException when a daemon accepted but did not answer within {@code timeout}
+     * @throws IOException when a daemon accepted but did not answer within {@code timeout}, or
+     *                     answered something that is not a response
      */
     public Optional<ControlResponse> send(ControlRequest request, Duration timeout) throws IOException {
         SocketChannel channel;
@@ -54,7 +59,10 @@ public final class ControlClient {
         } catch (TimeoutException e) {
             throw new IOException("the daemon did not answer within " + timeout.toSeconds() + " s");
         } catch (ExecutionException e) {
-            throw new IOException("the daemon closed the connection: " + e.getCause().getMessage(), e.getCause());
+            if (e.getCause() instanceof IOException) {
+                return Optional.empty(); // EOF, ECONNRESET or EPIPE before an answer: it went away
+            }
+            throw new IOException("the daemon answered garbage: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
@@ -71,7 +79,7 @@ public final class ControlClient {
         BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
         String line = in.readLine();
         if (line == null) {
-            throw new IOException("no answer");
+            throw new EOFException("closed without an answer");
         }
         return Json.read(line, ControlResponse.class);
     }

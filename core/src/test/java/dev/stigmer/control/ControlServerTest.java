@@ -91,6 +91,54 @@ class ControlServerTest {
     }
 
     @Test
+    void daemonThatClosesWithoutAnsweringCountsAsGone() throws Exception {
+        Path socket = dir.resolve("daemon.sock");
+        try (ServerSocketChannel exiting = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            exiting.bind(UnixDomainSocketAddress.of(socket));
+            Thread closer = Thread.ofPlatform().start(() -> {
+                try (SocketChannel accepted = exiting.accept()) {
+                    accepted.read(ByteBuffer.allocate(256)); // takes the request, then exits without a word
+                } catch (IOException ignored) {
+                }
+            });
+            assertThat(new ControlClient(socket).send(ControlRequest.of(Command.START), TIMEOUT)).isEmpty();
+            closer.join();
+        }
+    }
+
+    @Test
+    void daemonThatExitsWithTheRequestStillInItsBacklogCountsAsGone() throws Exception {
+        Path socket = dir.resolve("daemon.sock");
+        ServerSocketChannel exiting = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        exiting.bind(UnixDomainSocketAddress.of(socket));
+        Thread.ofPlatform().start(() -> {
+            sleep(300); // the client is connected (queued, never accepted) when the listener goes
+            try {
+                exiting.close();
+            } catch (IOException ignored) {
+            }
+        });
+        assertThat(new ControlClient(socket).send(ControlRequest.of(Command.PING), TIMEOUT)).isEmpty();
+    }
+
+    @Test
+    void answerThatIsNotAResponseIsAnError() throws Exception {
+        Path socket = dir.resolve("daemon.sock");
+        try (ServerSocketChannel confused = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            confused.bind(UnixDomainSocketAddress.of(socket));
+            Thread.ofPlatform().start(() -> {
+                try (SocketChannel accepted = confused.accept()) {
+                    accepted.read(ByteBuffer.allocate(256));
+                    accepted.write(ByteBuffer.wrap("{not json\n".getBytes(StandardCharsets.UTF_8)));
+                } catch (IOException ignored) {
+                }
+            });
+            assertThatThrownBy(() -> new ControlClient(socket).send(ControlRequest.of(Command.STATUS), TIMEOUT))
+                    .isInstanceOf(IOException.class).hasMessageContaining("garbage");
+        }
+    }
+
+    @Test
     void malformedRequestGetsABadRequestAnswer() throws Exception {
         Path socket = dir.resolve("daemon.sock");
         try (ControlServer ignored = ControlServer.start(socket, request -> ControlResponse.ok(null));
@@ -112,6 +160,14 @@ class ControlServerTest {
         dead.close();
         assertThat(path).exists();
         return path;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void await(CountDownLatch latch) {
