@@ -33,20 +33,25 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         StigmerHome home = StigmerHome.fromEnvironment();
         Daemon daemon = new Daemon(home);
-        Optional<StatusReport> report = daemon.send(ControlRequest.of(ControlRequest.Command.STATUS))
-                .map(ControlResponse::status);
+        Optional<StatusReport> report = ask(daemon);
         if (report.isEmpty()) {
-            StatusReport absent = new StatusReport(null, List.of(unsupervised(home)));
-            if (json) {
-                System.out.println(Json.pretty(absent));
-            } else {
-                ComponentSnapshot temporal = absent.components().getFirst();
-                System.out.println("stigmer local is not running (home " + home.root() + ").");
-                if (temporal.pid() != null) {
-                    System.out.println("  " + temporal.lastError());
-                }
+            ComponentSnapshot temporal = unsupervised(home);
+            // A daemon listens before it starts anything: one that came up after we asked may have
+            // spawned this Temporal itself, so ask again before calling it unsupervised (and running).
+            if (temporal.pid() != null) {
+                report = ask(daemon);
             }
-            return NOT_RUNNING;
+            if (report.isEmpty()) {
+                if (json) {
+                    System.out.println(Json.pretty(new StatusReport(null, List.of(temporal))));
+                } else {
+                    System.out.println("stigmer local is not running (home " + home.root() + ").");
+                    if (temporal.pid() != null) {
+                        System.out.println("  " + temporal.lastError());
+                    }
+                }
+                return NOT_RUNNING;
+            }
         }
         StatusReport status = report.get();
         if (json) {
@@ -55,6 +60,10 @@ final class StatusCommand implements Callable<Integer> {
             print(status);
         }
         return StartFlow.allRunning(status) ? 0 : UserError.FAILURE;
+    }
+
+    private static Optional<StatusReport> ask(Daemon daemon) {
+        return daemon.send(ControlRequest.of(ControlRequest.Command.STATUS)).map(ControlResponse::status);
     }
 
     /** With no daemon: Temporal as stopped, or as a live but unsupervised process of ours. */

@@ -167,9 +167,13 @@ final class Stack {
         return Ownership.scan(home).getOrDefault(component, List.of());
     }
 
+    /** Until a daemon reports Temporal running (its readiness probe saw gRPC health SERVING). */
     void awaitServing() {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> "running".equals(temporalState()));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            JsonObject status = status();
+            return !status.get("daemon").isJsonNull()
+                    && "running".equals(status.getAsJsonArray("components").get(0).getAsJsonObject().get("state").getAsString());
+        });
     }
 
     private static int freePortPair() throws IOException {

@@ -46,6 +46,7 @@ final class Workflows {
         WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
         WorkerFactory factory = null;
+        String result;
         try {
             WorkflowClient client = WorkflowClient.newInstance(service);
             String queue = "stigmer-it-" + UUID.randomUUID();
@@ -57,12 +58,28 @@ final class Workflows {
             Greeting workflow = client.newWorkflowStub(Greeting.class, WorkflowOptions.newBuilder()
                     .setTaskQueue(queue).setWorkflowId("greet-" + UUID.randomUUID())
                     .setWorkflowExecutionTimeout(Duration.ofSeconds(30)).build());
-            return workflow.greet(name);
-        } finally {
+            result = workflow.greet(name);
+        } catch (RuntimeException e) {
+            // Shutting the worker down talks to the server too; its failure must not hide this one.
+            close(factory, service, e);
+            throw e;
+        }
+        close(factory, service, null);
+        return result;
+    }
+
+    private static void close(WorkerFactory factory, WorkflowServiceStubs service, RuntimeException failure) {
+        try {
             if (factory != null) {
                 factory.shutdownNow();
                 factory.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
             }
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                throw e;
+            }
+            failure.addSuppressed(e);
+        } finally {
             service.shutdownNow();
             service.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
         }
