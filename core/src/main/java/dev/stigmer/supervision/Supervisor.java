@@ -220,10 +220,18 @@ public final class Supervisor implements AutoCloseable {
         deleteRecord();
         lastExit = status.describe() + " at " + Instant.now();
         LOG.log(WARNING, "{0}: {1} {2}", spec.name(), dead.identity().describe(), lastExit);
-        // Whatever the dead leader left in its session must not outlive it; done off the loop so the
-        // restart below does not wait for a scan of /proc (escapees go at stop, or when they hold the port).
-        long deadLeader = dead.identity().pid();
-        workers.submit(() -> ProcessTree.killOrphansOf(ownership, deadLeader));
+        try {
+            restartAfterExit();
+        } finally {
+            // Whatever the dead leader left in its session must not outlive it. Done off the loop and
+            // only once the successor is spawned, so the restart neither waits for nor competes with a
+            // scan of /proc (an orphan holding the port is killed by claimPort before the spawn).
+            long deadLeader = dead.identity().pid();
+            workers.submit(() -> ProcessTree.killOrphansOf(ownership, deadLeader));
+        }
+    }
+
+    private void restartAfterExit() {
         if (!wanted) {
             transition(ComponentState.STOPPED);
             return;
