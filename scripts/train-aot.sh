@@ -15,11 +15,17 @@ log=$aot/train.log
 home=$(mktemp -d /tmp/stigmer-aot-XXXXXX)
 trap 'rm -rf "$home"' EXIT
 
-# The CLI: start, status and help against a stand-in control server (see AotTraining), then a
-# status with no daemon at all (the /proc scan path).
+# The CLI: start and status against a stand-in daemon in another JVM (see AotTraining), so the
+# cache holds the client's classes and not the server's: every class in it is loaded at start-up.
+STIGMER_HOME=$home/home "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(cp_of cli)" -Dstigmer.dist="$root" \
+  dev.stigmer.cli.AotTraining serve >>"$log" 2>&1 &
+server=$!
+for _ in $(seq 200); do [[ -S $home/home/run/daemon.sock ]] && break; sleep 0.05; done
 STIGMER_HOME=$home/home "$java" -XX:AOTCacheOutput="$aot/cli.aot" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Djdk.reflect.useNativeAccessorOnly=true \
   --enable-native-access=ALL-UNNAMED -Dstigmer.dist="$root" -cp "$(cp_of cli)" dev.stigmer.cli.AotTraining \
   >>"$log" 2>&1
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
 cp_of cli > "$aot/cli.classpath"
 
 # The embedded Temporal: start it on a free port, wait until it accepts, stop it (the cache is written at exit).

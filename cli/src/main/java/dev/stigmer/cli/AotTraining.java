@@ -13,10 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The training run for the CLI's AOT cache (scripts/train-aot.sh): the commands a user runs
- * most, against a stand-in control server in this same JVM, so the cache holds the classes of
- * the whole client path (parse, connect, request, render) and not just start-up.
- * Run with STIGMER_HOME pointing at a throw-away directory.
+ * The training run for the CLI's AOT cache (scripts/train-aot.sh). {@code serve} answers on the
+ * control socket as a healthy daemon would, in a JVM of its own: the cache (whose classes are all
+ * loaded at every start) then holds the client path only, not the server's. Without arguments it
+ * runs the calls people repeat most against that stand-in: `local`, `local start`, `local status
+ * [--json]`. Help and errors go through picocli, whose class files cannot be cached anyway.
+ * Run both with STIGMER_HOME pointing at the same throw-away directory.
  */
 public final class AotTraining {
     private AotTraining() {
@@ -24,22 +26,33 @@ public final class AotTraining {
 
     public static void main(String[] args) throws Exception {
         StigmerHome home = StigmerHome.fromEnvironment().ensureCreated();
+        if (args.length == 1 && args[0].equals("serve")) {
+            serve(home);
+            return;
+        }
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(PrintStream.nullOutputStream()));
+        try {
+            for (String[] command : List.of(new String[]{"local"}, new String[]{"local", "start"},
+                    new String[]{"local", "status"}, new String[]{"local", "status", "--json"})) {
+                Main.execute(command);
+            }
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    /** Answers every request with a running Temporal until killed. */
+    private static void serve(StigmerHome home) throws Exception {
         LocalSettings settings = new LocalSettings(7233, false, null, false, 60_000, 5_000, 2_000, 10_000);
         ComponentSnapshot temporal = new ComponentSnapshot("temporal", ComponentState.RUNNING, 1L, "127.0.0.1:7233",
                 "embedded", false, Map.of(), 0, false, System.currentTimeMillis(), null, null, List.of());
         StatusReport report = new StatusReport(new StatusReport.DaemonInfo(ProcessHandle.current().pid(),
                 System.currentTimeMillis(), "training", home.root().toString(), home.socket().toString(), settings),
                 List.of(temporal));
-        PrintStream out = System.out;
-        System.setOut(new PrintStream(PrintStream.nullOutputStream()));
         try (ControlServer ignored = ControlServer.start(home.socket(), request -> ControlResponse.ok(report))) {
-            for (String[] command : List.of(new String[]{"local"}, new String[]{"local", "start"},
-                    new String[]{"local", "status"}, new String[]{"local", "status", "--json"}, new String[]{"--help"})) {
-                Main.execute(command);
-            }
-        } finally {
-            System.setOut(out);
+            System.out.println("serving on " + home.socket());
+            Thread.sleep(Long.MAX_VALUE);
         }
-        Main.execute("local", "stop", "--help");
     }
 }

@@ -48,12 +48,15 @@ final class StartFlow {
         String what = "Starting Temporal (" + wanted.mode() + ") on 127.0.0.1:" + wanted.temporalPort();
         Runnable tick = () -> out.progress(what, elapsed(started));
         tick.run();
-        requestStart(wanted, deadline, tick);
+        // The answer to START carries the status: on a healthy system that is the whole call.
+        StatusReport report = requestStart(wanted, deadline, tick);
         boolean first = true;
         while (true) {
-            StatusReport report = daemon().send(ControlRequest.of(Command.STATUS)).map(ControlResponse::status)
-                    .orElseThrow(() -> new UserError("the stigmer daemon went away while starting; "
-                            + "see `stigmer local logs daemon`"));
+            if (report == null) {
+                report = daemon().send(ControlRequest.of(Command.STATUS)).map(ControlResponse::status)
+                        .orElseThrow(() -> new UserError("the stigmer daemon went away while starting; "
+                                + "see `stigmer local logs daemon`"));
+            }
             ComponentSnapshot temporal = component(report);
             switch (temporal.state()) {
                 case RUNNING -> {
@@ -73,6 +76,7 @@ final class StartFlow {
                 }
             }
             first = false;
+            report = null;
             Daemon.sleep(50);
         }
     }
@@ -89,7 +93,8 @@ final class StartFlow {
         return code == Daemon.EXIT_ALREADY_RUNNING ? UserError.FAILURE : code;
     }
 
-    private void requestStart(LocalSettings wanted, long deadline, Runnable tick) {
+    /** Sends START until a daemon with compatible settings accepts it; returns the status it answered with. */
+    private StatusReport requestStart(LocalSettings wanted, long deadline, Runnable tick) {
         while (true) {
             Optional<ControlResponse> response = daemon().send(new ControlRequest(Command.START, wanted));
             if (response.isEmpty()) {
@@ -98,7 +103,7 @@ final class StartFlow {
             }
             ControlResponse answer = response.get();
             if (answer.ok()) {
-                return;
+                return answer.status();
             }
             out.clearProgress();
             switch (answer.kind()) {

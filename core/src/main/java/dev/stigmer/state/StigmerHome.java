@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -84,10 +85,12 @@ public record StigmerHome(Path root) {
             createPrivate(root);
             createPrivate(runDir());
             Files.createDirectories(logsDir());
-            // A fixed name: createTempFile would load SecureRandom, ~20 ms of every CLI run.
-            Path probe = runDir().resolve(".write-check-" + ProcessHandle.current().pid());
-            Files.write(probe, new byte[0]);
-            Files.delete(probe);
+            // access(2), not a probe file: as cheap as a stat, and it sees read-only mounts too.
+            for (Path dir : List.of(runDir(), logsDir())) {
+                if (!Files.isWritable(dir)) {
+                    throw new AccessDeniedException(dir.toString());
+                }
+            }
             return this;
         } catch (AccessDeniedException e) {
             throw new HomeException("STIGMER_HOME " + root + " is not writable (" + e.getFile()

@@ -1,23 +1,27 @@
 package dev.stigmer.supervision;
 
-import com.google.gson.annotations.SerializedName;
-
 /** Where a component is in its life. The transitions live in {@link Supervisor}, in one place. */
 public enum ComponentState {
     /** Spawned, not yet answering its readiness probe. */
-    @SerializedName("starting") STARTING,
+    STARTING,
     /** Ready and passing liveness checks. */
-    @SerializedName("running") RUNNING,
+    RUNNING,
     /** Failed its liveness check too often; being replaced. */
-    @SerializedName("unhealthy") UNHEALTHY,
+    UNHEALTHY,
     /** Exited; waiting before the next start. */
-    @SerializedName("backoff") BACKOFF,
+    BACKOFF,
     /** Gave up: too many failed starts, or a cause no retry can fix (a taken port). */
-    @SerializedName("failed") FAILED,
-    @SerializedName("stopping") STOPPING,
-    @SerializedName("stopped") STOPPED;
+    FAILED,
+    STOPPING,
+    STOPPED;
 
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The label: what status prints and what its JSON carries ("running"). */
+    @Override
+    public String toString() {
+        return label();
     }
 }

@@ -1,5 +1,6 @@
 package dev.stigmer.state;
 
+import com.google.gson.JsonParseException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JsonTest {
     record Sample(String name, long pid, List<String> command) {
@@ -17,8 +19,42 @@ class JsonTest {
 
     private static final Sample SAMPLE = new Sample("temporal", 4242, List.of("temporal", "server", "start-dev"));
 
+    enum Plain { ALPHA, BETA }
+
+    enum Labelled {
+        ON, OFF;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    record Tagged(Plain plain, Labelled labelled) {
+    }
+
     @TempDir
     Path dir;
+
+    @Test
+    void enumsTravelAsTheirToStringAndComeBackFromItOrTheirName() {
+        Tagged tagged = new Tagged(Plain.BETA, Labelled.OFF);
+        String json = Json.write(tagged);
+
+        assertThat(json).isEqualTo("{\"plain\":\"BETA\",\"labelled\":\"off\"}");
+        assertThat(Json.read(json, Tagged.class)).isEqualTo(tagged);
+        assertThat(Json.read("{\"plain\":\"beta\",\"labelled\":\"OFF\"}", Tagged.class)).isEqualTo(tagged);
+        assertThat(Json.read("{\"plain\":null,\"labelled\":\"on\"}", Tagged.class)).isEqualTo(new Tagged(null, Labelled.ON));
+    }
+
+    @Test
+    void unknownEnumValueIsAParseErrorAndAFileWithOneReadsAsAbsent() throws Exception {
+        assertThatThrownBy(() -> Json.read("{\"plain\":\"GAMMA\"}", Tagged.class))
+                .isInstanceOf(JsonParseException.class).hasMessageContaining("GAMMA");
+        Path file = dir.resolve("tagged.json");
+        Files.writeString(file, "{\"plain\": 42}");
+        assertThat(Json.readFile(file, Tagged.class)).isEmpty();
+    }
 
     @Test
     void fileWrittenIsReadBack() throws Exception {
