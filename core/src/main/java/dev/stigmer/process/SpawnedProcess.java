@@ -21,10 +21,25 @@ public final class SpawnedProcess implements SupervisedProcess {
     private SpawnedProcess(Process process, ProcessIdentity identity) {
         this.process = process;
         this.identity = identity;
-        this.exit = process.onExit().thenApply(p -> {
-            ChildReaper.jdkChildReaped(p.pid());
-            return new ExitStatus(p.exitValue());
+        this.exit = new CompletableFuture<>();
+        // A waiter of our own rather than Process.onExit(), which first hops through the common
+        // pool (handleAsync): a thread to wake, or to create after a long idle, on the path from
+        // a crash to its replacement. waitFor() returns as soon as the JDK's reaper has the status.
+        Thread.ofPlatform().daemon().name("exit-" + process.pid()).start(() -> {
+            int code = awaitExit(process);
+            ChildReaper.jdkChildReaped(process.pid());
+            exit.complete(new ExitStatus(code));
         });
+    }
+
+    private static int awaitExit(Process process) {
+        while (true) {
+            try {
+                return process.waitFor();
+            } catch (InterruptedException e) {
+                // nobody interrupts this thread; keep waiting for the exit itself
+            }
+        }
     }
 
     /**

@@ -73,6 +73,7 @@ public final class Supervisor implements AutoCloseable {
     private String lastExit;
     private String lastError;
     private String replacedBecause; // why we stopped the current run's process, if we did
+    private String exitNotice; // the last exit, not yet logged
     private ScheduledFuture<?> timer;
     private final List<CompletableFuture<Void>> stopWaiters = new ArrayList<>();
 
@@ -191,6 +192,7 @@ public final class Supervisor implements AutoCloseable {
             fail("cannot start " + spec.command().getFirst() + ": " + e.getMessage());
             return;
         }
+        logExitNotice();
         LOG.log(INFO, "{0}: started {1}", spec.name(), process.identity().describe());
         startedAtMillis = System.currentTimeMillis();
         attach(process, spec.startTimeout());
@@ -217,12 +219,17 @@ public final class Supervisor implements AutoCloseable {
         SupervisedProcess dead = current;
         current = null;
         cancelTimer();
-        deleteRecord();
         lastExit = status.describe() + " at " + Instant.now();
-        LOG.log(WARNING, "{0}: {1} {2}", spec.name(), dead.identity().describe(), lastExit);
+        // Written once the successor is spawned (or at once when there is none): logging and
+        // file work cost milliseconds that a crash should not wait for.
+        exitNotice = spec.name() + ": " + dead.identity().describe() + " " + lastExit;
         try {
             restartAfterExit();
         } finally {
+            logExitNotice();
+            if (current == null) {
+                deleteRecord(); // with a successor, its record has replaced this one
+            }
             // Whatever the dead leader left in its session must not outlive it. Done off the loop and
             // only once the successor is spawned, so the restart neither waits for nor competes with a
             // scan of /proc (an orphan holding the port is killed by claimPort before the spawn).
@@ -233,6 +240,7 @@ public final class Supervisor implements AutoCloseable {
 
     private void restartAfterExit() {
         if (!wanted) {
+            logExitNotice();
             transition(ComponentState.STOPPED);
             return;
         }
@@ -258,6 +266,7 @@ public final class Supervisor implements AutoCloseable {
             launch();
             return;
         }
+        logExitNotice();
         transition(ComponentState.BACKOFF);
         long backoffRun = run;
         timer = loop.schedule(() -> {
@@ -267,7 +276,15 @@ public final class Supervisor implements AutoCloseable {
         }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    private void logExitNotice() {
+        if (exitNotice != null) {
+            LOG.log(WARNING, exitNotice);
+            exitNotice = null;
+        }
+    }
+
     private void fail(String reason) {
+        logExitNotice();
         lastError = reason;
         LOG.log(WARNING, "{0}: failed: {1}", spec.name(), reason);
         wanted = false;

@@ -12,7 +12,7 @@ final class OneLineFormatter extends Formatter {
     public String format(LogRecord record) {
         StringBuilder line = new StringBuilder()
                 .append(Instant.ofEpochMilli(record.getMillis()))
-                .append(' ').append(String.format("%-7s", record.getLevel().getName()))
+                .append(' ').append(String.format("%-8s", record.getLevel().getName()))
                 .append(formatMessage(record)).append('\n');
         if (record.getThrown() != null) {
             StringWriter trace = new StringWriter();
