@@ -13,6 +13,7 @@ import java.util.Map;
 /** The settings a start takes: flag over environment over default, validated into one line each. */
 final class StartOptions {
     static final int DEFAULT_PORT = 7233;
+    static final String DEFAULT_TIMEOUT = "60s";
     static final int UI_PORT_OFFSET = 1000;
 
     @Option(names = "--temporal-port", paramLabel = "PORT",
@@ -25,9 +26,9 @@ final class StartOptions {
                     + "on PATH, then $STIGMER_HOME/bin/temporal, else the embedded Temporal.")
     String temporalBin;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = DEFAULT_TIMEOUT,
             description = "How long to wait for Temporal to serve, e.g. 90s or 2m (default: ${DEFAULT-VALUE}).")
-    String timeout = "60s";
+    String timeout = DEFAULT_TIMEOUT; // also when picocli is skipped (Main's bare commands)
 
     LocalSettings resolve(StigmerHome home, Map<String, String> env) {
         boolean portExplicit = port != null || env.get("STIGMER_TEMPORAL_PORT") != null;

@@ -8,7 +8,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static java.lang.System.Logger.Level.WARNING;
@@ -22,14 +22,12 @@ public final class LogRotator implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("stigmer.logs");
 
     private final LogRotation rotation;
-    private final List<Path> logs;
-    private final Set<Path> names;
+    private final Map<Path, Path> byName; // file name (as inotify reports it) -> the log
     private final WatchService watcher;
 
     private LogRotator(LogRotation rotation, List<Path> logs, WatchService watcher) {
         this.rotation = rotation;
-        this.logs = List.copyOf(logs);
-        this.names = logs.stream().map(Path::getFileName).collect(Collectors.toUnmodifiableSet());
+        this.byName = logs.stream().collect(Collectors.toUnmodifiableMap(Path::getFileName, log -> log));
         this.watcher = watcher;
     }
 
@@ -45,9 +43,7 @@ public final class LogRotator implements AutoCloseable {
 
     /** Checks every log now; also a fallback should an event be lost (inotify queue overflow). */
     public void checkAll() {
-        for (Path log : logs) {
-            check(log);
-        }
+        byName.values().forEach(this::check);
     }
 
     private void watch() {
@@ -58,8 +54,8 @@ public final class LogRotator implements AutoCloseable {
                 for (var event : key.pollEvents()) {
                     if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
                         overflow = true;
-                    } else if (event.context() instanceof Path name && names.contains(name)) {
-                        check(logs.stream().filter(l -> l.getFileName().equals(name)).findFirst().orElseThrow());
+                    } else if (event.context() instanceof Path name && byName.containsKey(name)) {
+                        check(byName.get(name));
                     }
                 }
                 if (overflow) {
