@@ -15,6 +15,10 @@ import java.util.Optional;
 /** start: make sure a daemon runs with compatible settings, then wait until Temporal serves. */
 final class StartFlow {
     private static final String TEMPORAL = "temporal";
+    /** What the embedded Temporal (the Java test server) cannot do, in one line; asserted by EmbeddedGapsTest. */
+    static final String EMBEDDED_LIMITS = "the embedded Temporal keeps nothing across restarts and has no web UI, "
+            + "no visibility queries (list/count), no schedules and no namespace registration; "
+            + "install the temporal CLI (or set STIGMER_TEMPORAL_BIN) for all of them.";
 
     private final StartOptions options;
     private final Output out;
@@ -135,8 +139,7 @@ final class StartFlow {
             out.line("  Web UI: " + ui);
         }
         if (!temporal.persistent()) {
-            out.line("  Note: the embedded Temporal keeps nothing across restarts. Install the temporal CLI "
-                    + "(or set STIGMER_TEMPORAL_BIN) to keep workflows.");
+            out.line("  Note: " + EMBEDDED_LIMITS);
         }
         if (report.daemon() != null) {
             out.line("  Supervised by daemon pid " + report.daemon().pid() + "; `stigmer local status` for details.");

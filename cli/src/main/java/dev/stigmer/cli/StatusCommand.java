@@ -102,7 +102,7 @@ final class StatusCommand implements Callable<Integer> {
         for (ComponentSnapshot c : status.components()) {
             c.links().forEach((name, link) -> System.out.println("  " + c.name() + " " + name + ": " + link));
             if (!c.persistent()) {
-                System.out.println("  " + c.name() + ": embedded, in memory: workflows are lost when it restarts.");
+                System.out.println("  " + c.name() + ": " + StartFlow.EMBEDDED_LIMITS);
             }
             if (c.lastExit() != null) {
                 System.out.println("  " + c.name() + " last exit: " + c.lastExit());
