@@ -1,0 +1,11 @@
+package dev.stigmer.stackfile;
+
+/** What a dependency must have reached before its dependent starts. */
+public enum DependencyCondition implements Keyword {
+    STARTED, HEALTHY, COMPLETED;
+
+    @Override
+    public String toString() {
+        return keyword();
+    }
+}

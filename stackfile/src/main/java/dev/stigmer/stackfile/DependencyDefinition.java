@@ -1,0 +1,10 @@
+package dev.stigmer.stackfile;
+
+/**
+ * One {@code depends_on} edge.
+ *
+ * @param restart restart the dependent after the dependency was replaced or restarted and is
+ *                healthy again
+ */
+public record DependencyDefinition(DependencyCondition condition, boolean restart) {
+}

@@ -1,0 +1,486 @@
+package dev.stigmer.stackfile;
+
+import dev.stigmer.stackfile.Nodes.Entry;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Finds and reads {@code stigmer.yaml}: the file in the current directory or the nearest parent
+ * ({@code stigmer.yaml}, then {@code stigmer.yml}), or the one {@code -f/--file} or
+ * {@code STIGMER_FILE} names. Reading validates everything that can be known before a start and
+ * resolves it into a {@link StackDefinition}; the first problem is thrown, with its position.
+ */
+public final class StackFile {
+    public static final String ENV_FILE_VARIABLE = "STIGMER_FILE";
+    public static final int DEFAULT_TEMPORAL_PORT = 7233;
+    static final List<String> NAMES = List.of("stigmer.yaml", "stigmer.yml");
+    static final Set<String> RESERVED = Set.of("temporal", "daemon", "cli");
+    static final String TEMPORAL = "temporal";
+
+    private static final List<String> TOP = List.of("temporal", "services");
+    private static final List<String> TEMPORAL_KEYS = List.of("port", "bin");
+    private static final List<String> SERVICE_KEYS = List.of("command", "working_dir", "env", "env_file", "port",
+            "depends_on", "ready", "health", "restart", "stop_signal", "stop_grace", "start_timeout");
+    private static final List<String> EDGE_KEYS = List.of("condition", "restart");
+    private static final List<String> PROBE_KINDS = List.of("http", "tcp", "grpc", "log", "exec");
+    private static final List<String> PROBE_KEYS = List.of("http", "tcp", "grpc", "log", "exec", "grpc_service",
+            "interval", "timeout", "failures");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    private static final long DEFAULT_STOP_GRACE = 10_000;
+    private static final long DEFAULT_START_TIMEOUT = 60_000;
+
+    private final Path file;
+    private final Path dir;
+    private final Nodes nodes;
+
+    private StackFile(Path file, Map<String, String> env) {
+        this.file = file;
+        this.dir = file.getParent();
+        this.nodes = new Nodes(file, env);
+    }
+
+    /**
+     * The stack file to use: {@code explicit} (from -f), else {@code STIGMER_FILE}, else the nearest
+     * stigmer.yaml/.yml from {@code cwd} up; empty when there is none (no stack: Temporal alone).
+     *
+     * @throws StackFileException when a named file does not exist
+     */
+    public static Optional<Path> locate(Path cwd, String explicit, Map<String, String> env) throws StackFileException {
+        String named = explicit != null ? explicit : blankToNull(env.get(ENV_FILE_VARIABLE));
+        if (named != null) {
+            Path path = cwd.resolve(named).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(path)) {
+                String source = explicit != null ? "--file" : ENV_FILE_VARIABLE;
+                throw new StackFileException(new Position(path, 1, 1), (Files.exists(path) ? "not a file" : "no such file")
+                        + " (named by " + source + "); give the path of a stigmer.yaml");
+            }
+            return Optional.of(path);
+        }
+        for (Path at = cwd.toAbsolutePath().normalize(); at != null; at = at.getParent()) {
+            for (String name : NAMES) {
+                Path candidate = at.resolve(name);
+                if (Files.isRegularFile(candidate)) {
+                    return Optional.of(candidate);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Reads and resolves {@code file}. {@code temporalPort} is Temporal's port when a flag or the
+     * environment sets it (they win over the file), else null; services may not use it.
+     */
+    public static StackDefinition read(Path file, Map<String, String> env, Integer temporalPort) throws StackFileException {
+        Path absolute = file.toAbsolutePath().normalize();
+        return new StackFile(absolute, env).read(temporalPort);
+    }
+
+    private StackDefinition read(Integer temporalPortOverride) throws StackFileException {
+        Node root = compose();
+        Map<String, Entry> top = nodes.mapping(root, "the stack file", TOP);
+        TemporalDefinition temporal = top.containsKey("temporal") ? temporal(top.get("temporal").value())
+                : TemporalDefinition.NOT_SET;
+        Map<String, ServiceDefinition> services = new LinkedHashMap<>();
+        Map<String, Map<String, Entry>> edges = new LinkedHashMap<>(); // for positions in graph errors
+        Map<String, Entry> portEntries = new LinkedHashMap<>();
+        if (top.containsKey("services") && !isNull(top.get("services").value())) {
+            for (Entry entry : nodes.mapping(top.get("services").value(), "services", null).values()) {
+                String name = checkName(entry);
+                Map<String, Entry> keys = nodes.mapping(entry.value(), "service " + name, SERVICE_KEYS);
+                services.put(name, service(name, keys, edges));
+                if (keys.containsKey("port")) {
+                    portEntries.put(name, keys.get("port"));
+                }
+            }
+        }
+        checkDependencies(services, edges);
+        int temporalPort = temporalPortOverride != null ? temporalPortOverride
+                : temporal.port() != null ? temporal.port() : DEFAULT_TEMPORAL_PORT;
+        checkPorts(services, portEntries, temporalPort);
+        return new StackDefinition(file.toString(), temporal, services);
+    }
+
+    private Node compose() throws StackFileException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new StackFileException(new Position(file, 1, 1), "cannot read the stack file: " + e.getMessage());
+        }
+        try {
+            LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setAllowDuplicateKeys(false).build();
+            Optional<Node> root = new Compose(settings).composeString(text);
+            if (root.isEmpty() || isNull(root.get())) {
+                throw new StackFileException(new Position(file, 1, 1),
+                        "the stack file is empty; declare `services:` (and optionally `temporal:`)");
+            }
+            return root.get();
+        } catch (MarkedYamlEngineException e) {
+            Position at = e.getProblemMark().map(mark -> Position.of(file, mark)).orElse(new Position(file, 1, 1));
+            String context = e.getContext() == null ? "" : " " + e.getContext();
+            throw new StackFileException(at, "not valid YAML: " + e.getProblem() + context);
+        } catch (YamlEngineException e) {
+            throw new StackFileException(new Position(file, 1, 1), "not valid YAML: " + e.getMessage());
+        }
+    }
+
+    private TemporalDefinition temporal(Node node) throws StackFileException {
+        if (isNull(node)) {
+            return TemporalDefinition.NOT_SET;
+        }
+        Map<String, Entry> keys = nodes.mapping(node, "temporal", TEMPORAL_KEYS);
+        Integer port = keys.containsKey("port") ? nodes.port(keys.get("port").value(), "temporal.port") : null;
+        String bin = null;
+        if (keys.containsKey("bin")) {
+            Node binNode = keys.get("bin").value();
+            Path path = dir.resolve(nodes.string(binNode, "temporal.bin")).normalize();
+            if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+                throw new StackFileException(nodes.at(binNode), "temporal.bin " + path
+                        + (Files.exists(path) ? " is not an executable file; chmod +x it" : " does not exist")
+                        + " or point it at a temporal executable");
+            }
+            bin = path.toString();
+        }
+        return new TemporalDefinition(port, bin);
+    }
+
+    private String checkName(Entry entry) throws StackFileException {
+        String name = entry.key();
+        if (RESERVED.contains(name)) {
+            throw new StackFileException(nodes.at(entry.keyNode()), "'" + name + "' is reserved; give the service "
+                    + "another name" + (name.equals(TEMPORAL) ? " (Temporal is configured under the top-level `temporal:`)" : ""));
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw new StackFileException(nodes.at(entry.keyNode()), "'" + name + "' is not a valid service name; "
+                    + "use lowercase letters, digits, '-' and '_', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    private ServiceDefinition service(String name, Map<String, Entry> keys, Map<String, Map<String, Entry>> edges)
+            throws StackFileException {
+        String what = "service " + name;
+        if (!keys.containsKey("command")) {
+            Node at = keys.isEmpty() ? null : keys.values().iterator().next().keyNode();
+            throw new StackFileException(at == null ? new Position(file, 1, 1) : nodes.at(at),
+                    what + " has no command; add `command:` (a string run by /bin/sh -c, or a list)");
+        }
+        List<String> command = nodes.command(keys.get("command").value(), what + " command");
+        Path workingDir = dir;
+        if (keys.containsKey("working_dir")) {
+            Node node = keys.get("working_dir").value();
+            workingDir = dir.resolve(nodes.string(node, what + " working_dir")).normalize();
+            if (!Files.isDirectory(workingDir)) {
+                throw new StackFileException(nodes.at(node), what + " working_dir " + workingDir
+                        + " is not a directory; create it or fix the path (relative to " + dir + ")");
+            }
+        }
+        Map<String, String> environment = new LinkedHashMap<>();
+        if (keys.containsKey("env_file")) {
+            Node node = keys.get("env_file").value();
+            List<Node> files = nodes.isSequence(node) ? nodes.sequence(node, what + " env_file") : List.of(node);
+            for (Node one : files) {
+                Path envFile = dir.resolve(nodes.string(one, what + " env_file")).normalize();
+                if (!Files.isRegularFile(envFile)) {
+                    throw new StackFileException(nodes.at(one), what + " env_file " + envFile
+                            + " does not exist; create it or remove it from env_file");
+                }
+                environment.putAll(EnvFile.read(envFile, nodes.at(one)));
+            }
+        }
+        if (keys.containsKey("env")) {
+            environment.putAll(env(keys.get("env").value(), what + " env"));
+        }
+        Integer port = keys.containsKey("port") ? nodes.port(keys.get("port").value(), what + " port") : null;
+        Map<String, DependencyDefinition> dependsOn = new LinkedHashMap<>();
+        if (keys.containsKey("depends_on")) {
+            edges.put(name, dependsOn(keys.get("depends_on").value(), what, dependsOn));
+        }
+        ProbeDefinition ready = keys.containsKey("ready") ? probe(keys.get("ready").value(), what + " ready", true) : null;
+        ProbeDefinition health = keys.containsKey("health") ? probe(keys.get("health").value(), what + " health", false) : null;
+        RestartMode restart = RestartMode.ALWAYS;
+        if (keys.containsKey("restart")) {
+            Node node = keys.get("restart").value();
+            String text = nodes.string(node, what + " restart");
+            restart = switch (text) {
+                case "always" -> RestartMode.ALWAYS;
+                case "on-failure" -> RestartMode.ON_FAILURE;
+                case "no" -> RestartMode.NO;
+                default -> throw new StackFileException(nodes.at(node), what + " restart must be always, on-failure "
+                        + "or \"no\", got '" + text + "'" + (text.equals("false") ? " (write \"no\")" : ""));
+            };
+        }
+        int stopSignal = Signals.TERM;
+        if (keys.containsKey("stop_signal")) {
+            Node node = keys.get("stop_signal").value();
+            String text = nodes.string(node, what + " stop_signal");
+            stopSignal = Signals.number(text);
+            if (stopSignal < 0) {
+                throw new StackFileException(nodes.at(node), what + " stop_signal must be one of " + Signals.names()
+                        + ", got '" + text + "'");
+            }
+        }
+        long stopGrace = keys.containsKey("stop_grace") ? nodes.millis(keys.get("stop_grace").value(), what + " stop_grace")
+                : DEFAULT_STOP_GRACE;
+        long startTimeout = keys.containsKey("start_timeout")
+                ? nodes.millis(keys.get("start_timeout").value(), what + " start_timeout") : DEFAULT_START_TIMEOUT;
+        return new ServiceDefinition(name, command, workingDir.toString(), environment, port, dependsOn, ready, health,
+                restart, stopSignal, stopGrace, startTimeout);
+    }
+
+    private Map<String, String> env(Node node, String what) throws StackFileException {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (nodes.isSequence(node)) { // compose's list form: KEY=VALUE
+            for (Node item : nodes.sequence(node, what)) {
+                String line = nodes.string(item, what + " entry");
+                int eq = line.indexOf('=');
+                if (eq <= 0) {
+                    throw new StackFileException(nodes.at(item), what + " entries must be KEY=VALUE, got '" + line + "'");
+                }
+                env.put(checkVariable(line.substring(0, eq), item), line.substring(eq + 1));
+            }
+            return env;
+        }
+        for (Entry entry : nodes.mapping(node, what, null).values()) {
+            env.put(checkVariable(entry.key(), entry.keyNode()), isNull(entry.value()) ? ""
+                    : nodes.string(entry.value(), what + " " + entry.key()));
+        }
+        return env;
+    }
+
+    private String checkVariable(String name, Node at) throws StackFileException {
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new StackFileException(nodes.at(at), "'" + name + "' is not an environment variable name "
+                    + "(letters, digits and _, not starting with a digit)");
+        }
+        return name;
+    }
+
+    /** Fills {@code into}; returns the entries by dependency name, for positions in later errors. */
+    private Map<String, Entry> dependsOn(Node node, String what, Map<String, DependencyDefinition> into)
+            throws StackFileException {
+        Map<String, Entry> positions = new LinkedHashMap<>();
+        if (nodes.isSequence(node)) { // short form: each must be healthy
+            for (Node item : nodes.sequence(node, what + " depends_on")) {
+                String dependency = nodes.string(item, "a depends_on entry");
+                if (positions.containsKey(dependency)) {
+                    throw new StackFileException(nodes.at(item), what + " lists '" + dependency + "' twice in depends_on");
+                }
+                positions.put(dependency, new Entry(dependency, item, item));
+                into.put(dependency, new DependencyDefinition(DependencyCondition.HEALTHY, false));
+            }
+            return positions;
+        }
+        for (Entry entry : nodes.mapping(node, what + " depends_on", null).values()) {
+            DependencyCondition condition = DependencyCondition.HEALTHY;
+            boolean restart = false;
+            if (!isNull(entry.value())) {
+                Map<String, Entry> keys = nodes.mapping(entry.value(), what + " depends_on " + entry.key(), EDGE_KEYS);
+                if (keys.containsKey("condition")) {
+                    Node conditionNode = keys.get("condition").value();
+                    String text = nodes.string(conditionNode, "condition");
+                    condition = switch (text) {
+                        case "started" -> DependencyCondition.STARTED;
+                        case "healthy" -> DependencyCondition.HEALTHY;
+                        case "completed" -> DependencyCondition.COMPLETED;
+                        default -> throw new StackFileException(nodes.at(conditionNode),
+                                "condition must be started, healthy or completed, got '" + text + "'");
+                    };
+                }
+                if (keys.containsKey("restart")) {
+                    restart = nodes.bool(keys.get("restart").value(), what + " depends_on " + entry.key() + " restart");
+                }
+            }
+            positions.put(entry.key(), entry);
+            into.put(entry.key(), new DependencyDefinition(condition, restart));
+        }
+        return positions;
+    }
+
+    private ProbeDefinition probe(Node node, String what, boolean readiness) throws StackFileException {
+        Map<String, Entry> keys = nodes.mapping(node, what, PROBE_KEYS);
+        List<String> kinds = PROBE_KINDS.stream().filter(keys::containsKey).toList();
+        if (kinds.size() != 1) {
+            throw new StackFileException(kinds.isEmpty() ? nodes.at(node) : nodes.at(keys.get(kinds.get(1)).keyNode()),
+                    what + (kinds.isEmpty() ? " needs one of " : " has " + String.join(" and ", kinds) + "; keep one of ")
+                            + String.join(", ", PROBE_KINDS));
+        }
+        String kind = kinds.getFirst();
+        Node target = keys.get(kind).value();
+        long interval = keys.containsKey("interval") ? nodes.millis(keys.get("interval").value(), what + " interval")
+                : readiness ? 250 : 5_000;
+        long timeout = keys.containsKey("timeout") ? nodes.millis(keys.get("timeout").value(), what + " timeout")
+                : readiness ? 1_000 : 2_000;
+        int failures = keys.containsKey("failures") ? nodes.positive(keys.get("failures").value(), what + " failures") : 3;
+        if (keys.containsKey("grpc_service") && !kind.equals("grpc")) {
+            throw new StackFileException(nodes.at(keys.get("grpc_service").keyNode()), "grpc_service belongs to a grpc probe; "
+                    + "remove it from this " + kind + " probe");
+        }
+        return switch (kind) {
+            case "http" -> {
+                String url = nodes.string(target, what + " http");
+                if (!isHttpUrl(url)) {
+                    throw new StackFileException(nodes.at(target), what + " http must be a URL like http://127.0.0.1:8080/health, got '" + url + "'");
+                }
+                yield new ProbeDefinition(ProbeKind.HTTP, url, null, null, interval, timeout, failures);
+            }
+            case "tcp" -> new ProbeDefinition(ProbeKind.TCP, hostPort(target, what + " tcp"), null, null, interval, timeout, failures);
+            case "grpc" -> new ProbeDefinition(ProbeKind.GRPC, hostPort(target, what + " grpc"),
+                    keys.containsKey("grpc_service") ? nodes.string(keys.get("grpc_service").value(), "grpc_service") : "",
+                    null, interval, timeout, failures);
+            case "log" -> {
+                if (!readiness) {
+                    throw new StackFileException(nodes.at(keys.get("log").keyNode()), "a log probe says when a service is ready, "
+                            + "not whether it stays healthy; use it under ready:, or use http, tcp, grpc or exec here");
+                }
+                String regex = nodes.string(target, what + " log");
+                try {
+                    Pattern.compile(regex);
+                } catch (PatternSyntaxException e) {
+                    throw new StackFileException(nodes.at(target), what + " log is not a valid regular expression: "
+                            + e.getDescription());
+                }
+                yield new ProbeDefinition(ProbeKind.LOG, regex, null, null, interval, timeout, failures);
+            }
+            default -> new ProbeDefinition(ProbeKind.EXEC, null, null, nodes.command(target, what + " exec"),
+                    interval, timeout, failures);
+        };
+    }
+
+    /** "8080" means 127.0.0.1:8080; "HOST:PORT" as written. */
+    private String hostPort(Node node, String what) throws StackFileException {
+        String text = nodes.string(node, what).trim();
+        int colon = text.lastIndexOf(':');
+        String host = colon < 0 ? "127.0.0.1" : text.substring(0, colon);
+        String port = colon < 0 ? text : text.substring(colon + 1);
+        try {
+            int number = Integer.parseInt(port);
+            if (!host.isEmpty() && number >= 1 && number <= 65535) {
+                return host + ":" + number;
+            }
+        } catch (NumberFormatException ignored) {
+            // said below
+        }
+        throw new StackFileException(nodes.at(node), what + " must be PORT or HOST:PORT, got '" + text + "'");
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            URI uri = URI.create(url);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private void checkDependencies(Map<String, ServiceDefinition> services, Map<String, Map<String, Entry>> edges)
+            throws StackFileException {
+        for (var service : services.values()) {
+            Map<String, Entry> positions = edges.getOrDefault(service.name(), Map.of());
+            for (var edge : service.dependsOn().entrySet()) {
+                String dependency = edge.getKey();
+                Position at = nodes.at(positions.get(dependency).keyNode());
+                if (dependency.equals(service.name())) {
+                    throw new StackFileException(at, "service " + dependency + " depends on itself; remove that entry");
+                }
+                if (dependency.equals(TEMPORAL)) {
+                    if (edge.getValue().condition() == DependencyCondition.COMPLETED) {
+                        throw new StackFileException(at, "Temporal runs until stopped and never completes; "
+                                + "depend on it with condition healthy or started");
+                    }
+                    continue;
+                }
+                ServiceDefinition target = services.get(dependency);
+                if (target == null) {
+                    List<String> known = new ArrayList<>(services.keySet());
+                    known.add(TEMPORAL);
+                    throw new StackFileException(at, "service " + service.name() + " depends on '" + dependency
+                            + "', which is not defined; " + Suggestions.closest(dependency, known)
+                            .map(s -> "did you mean '" + s + "'?").orElse("define it under services, or remove it"));
+                }
+                if (edge.getValue().condition() == DependencyCondition.COMPLETED && target.restart() == RestartMode.ALWAYS) {
+                    throw new StackFileException(at, "service " + service.name() + " waits for " + dependency
+                            + " to complete, but " + dependency + " has restart: always and never completes; give "
+                            + dependency + " restart: \"no\" or on-failure, or wait for it to be healthy");
+                }
+            }
+        }
+        for (String start : services.keySet()) {
+            List<String> cycle = cycleFrom(start, services, new ArrayList<>());
+            if (cycle != null) {
+                Position at = nodes.at(edges.get(cycle.get(0)).get(cycle.get(1)).keyNode());
+                throw new StackFileException(at, "dependency cycle: " + String.join(" -> ", cycle)
+                        + "; remove one of these depends_on entries");
+            }
+        }
+    }
+
+    /** The first cycle reachable from {@code name}, written a -> b -> a; null when there is none. */
+    private static List<String> cycleFrom(String name, Map<String, ServiceDefinition> services, List<String> path) {
+        int seen = path.indexOf(name);
+        if (seen >= 0) {
+            List<String> cycle = new ArrayList<>(path.subList(seen, path.size()));
+            cycle.add(name);
+            return cycle;
+        }
+        ServiceDefinition service = services.get(name);
+        if (service == null) {
+            return null; // temporal
+        }
+        path.add(name);
+        for (String dependency : service.dependsOn().keySet()) {
+            List<String> cycle = cycleFrom(dependency, services, path);
+            if (cycle != null) {
+                return cycle;
+            }
+        }
+        path.removeLast();
+        return null;
+    }
+
+    private void checkPorts(Map<String, ServiceDefinition> services, Map<String, Entry> portEntries, int temporalPort)
+            throws StackFileException {
+        Map<Integer, String> taken = new LinkedHashMap<>();
+        for (var service : services.values()) {
+            if (service.port() == null) {
+                continue;
+            }
+            Position at = nodes.at(portEntries.get(service.name()).value());
+            if (service.port() == temporalPort) {
+                throw new StackFileException(at, "port " + service.port() + " of service " + service.name()
+                        + " is Temporal's; choose another port");
+            }
+            String owner = taken.putIfAbsent(service.port(), service.name());
+            if (owner != null) {
+                throw new StackFileException(at, "port " + service.port() + " of service " + service.name()
+                        + " is already service " + owner + "'s; give each service its own port");
+            }
+        }
+    }
+
+    private static boolean isNull(Node node) {
+        return node instanceof org.snakeyaml.engine.v2.nodes.ScalarNode scalar
+                && scalar.getTag().equals(org.snakeyaml.engine.v2.nodes.Tag.NULL);
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text;
+    }
+}
