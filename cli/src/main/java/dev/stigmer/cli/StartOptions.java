@@ -1,6 +1,7 @@
 package dev.stigmer.cli;
 
 import dev.stigmer.control.LocalSettings;
+import dev.stigmer.stackfile.TemporalDefinition;
 import dev.stigmer.state.StigmerHome;
 import picocli.CommandLine.Option;
 
@@ -31,16 +32,29 @@ final class StartOptions {
     String timeout = DEFAULT_TIMEOUT; // also when picocli is skipped (Main's bare commands)
 
     LocalSettings resolve(StigmerHome home, Map<String, String> env) {
-        boolean portExplicit = port != null || env.get("STIGMER_TEMPORAL_PORT") != null;
-        String portText = port != null ? port : env.get("STIGMER_TEMPORAL_PORT");
-        String portSource = port != null ? "--temporal-port" : "STIGMER_TEMPORAL_PORT";
-        int temporalPort = portText == null ? DEFAULT_PORT : parsePort(portText, portSource);
+        return resolve(home, env, null);
+    }
 
-        boolean binExplicit = temporalBin != null || env.get("STIGMER_TEMPORAL_BIN") != null;
+    /** Temporal's port when a flag or the environment sets it (they win over a stack file), else null. */
+    Integer explicitPort(Map<String, String> env) {
+        String portText = port != null ? port : env.get("STIGMER_TEMPORAL_PORT");
+        return portText == null ? null : parsePort(portText, port != null ? "--temporal-port" : "STIGMER_TEMPORAL_PORT");
+    }
+
+    /** Flag over environment over the stack file's {@code temporal:} section (may be null) over default. */
+    LocalSettings resolve(StigmerHome home, Map<String, String> env, TemporalDefinition file) {
+        Integer explicit = explicitPort(env);
+        boolean portExplicit = explicit != null || file != null && file.port() != null;
+        int temporalPort = explicit != null ? explicit : file != null && file.port() != null ? file.port() : DEFAULT_PORT;
+
+        boolean binExplicit = temporalBin != null || env.get("STIGMER_TEMPORAL_BIN") != null
+                || file != null && file.bin() != null;
         String bin;
-        if (binExplicit) {
+        if (temporalBin != null || env.get("STIGMER_TEMPORAL_BIN") != null) {
             String source = temporalBin != null ? "--temporal-bin" : "STIGMER_TEMPORAL_BIN";
             bin = checkExecutable(temporalBin != null ? temporalBin : env.get("STIGMER_TEMPORAL_BIN"), source);
+        } else if (file != null && file.bin() != null) {
+            bin = file.bin(); // checked when the file was read
         } else {
             bin = discoverTemporal(home, env.get("PATH"));
         }

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Signal names a stack file may use for stop_signal, with their (Linux) numbers. */
-final class Signals {
+public final class Signals {
     static final int TERM = 15;
     private static final Map<String, Integer> NUMBERS = Map.of(
             "HUP", 1, "INT", 2, "QUIT", 3, "KILL", 9, "USR1", 10, "USR2", 12, "TERM", TERM);
@@ -27,6 +27,12 @@ final class Signals {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /** "TERM" for 15: the name a stack file would use. */
+    public static String name(int number) {
+        return NUMBERS.entrySet().stream().filter(e -> e.getValue() == number).map(Map.Entry::getKey)
+                .findFirst().orElse(Integer.toString(number));
     }
 
     static String names() {

@@ -1,0 +1,127 @@
+package dev.stigmer.cli;
+
+import dev.stigmer.stackfile.DependencyDefinition;
+import dev.stigmer.stackfile.ProbeDefinition;
+import dev.stigmer.stackfile.ServiceDefinition;
+import dev.stigmer.stackfile.Signals;
+import dev.stigmer.stackfile.StackDefinition;
+import dev.stigmer.state.Json;
+import dev.stigmer.state.StigmerHome;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.common.FlowStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+@Command(name = "config", mixinStandardHelpOptions = true,
+        description = {"Validate the stack file and print the stack as it would run: defaults filled, "
+                + "variables substituted, env files read, paths absolute. Needs no daemon.",
+                "Exit 0 when the file is valid, 2 with FILE:LINE:COLUMN and what to do when it is not."})
+final class ConfigCommand implements Callable<Integer> {
+    @Mixin
+    StackFileOption stackFile;
+
+    @Mixin
+    StartOptions options;
+
+    @Option(names = "--json", description = "Print the resolved stack as one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Map<String, String> env = System.getenv();
+        Optional<Path> file = stackFile.locate(env);
+        StackDefinition stack = file.map(path -> StackFileOption.read(path, env, options.explicitPort(env)))
+                .orElse(null);
+        var settings = options.resolve(StigmerHome.fromEnvironment(), env, stack == null ? null : stack.temporal());
+        Map<String, Object> temporal = new LinkedHashMap<>();
+        temporal.put("port", settings.temporalPort());
+        temporal.put("mode", settings.mode());
+        if (settings.temporalBin() != null) {
+            temporal.put("bin", settings.temporalBin());
+        }
+        Map<String, Object> resolved = new LinkedHashMap<>();
+        resolved.put("file", file.map(Path::toString).orElse(null));
+        resolved.put("temporal", temporal);
+        Map<String, Object> services = new LinkedHashMap<>();
+        if (stack != null) {
+            stack.services().forEach((name, service) -> services.put(name, json ? service : describe(service)));
+        }
+        resolved.put("services", services);
+        if (json) {
+            System.out.println(Json.pretty(resolved));
+        } else {
+            if (file.isEmpty()) {
+                System.out.println("# no stigmer.yaml here or above (nor -f/STIGMER_FILE): Temporal alone");
+            }
+            DumpSettings settingsForDump = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build();
+            System.out.print(new Dump(settingsForDump).dumpToString(resolved));
+        }
+        return 0;
+    }
+
+    /** A service as the file would say it, every default written out. */
+    private static Map<String, Object> describe(ServiceDefinition s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("command", s.command());
+        out.put("working_dir", s.workingDir());
+        if (!s.environment().isEmpty()) {
+            out.put("env", new java.util.TreeMap<>(s.environment()));
+        }
+        if (s.port() != null) {
+            out.put("port", s.port());
+        }
+        if (!s.dependsOn().isEmpty()) {
+            Map<String, Object> edges = new LinkedHashMap<>();
+            s.dependsOn().forEach((name, edge) -> edges.put(name, describe(edge)));
+            out.put("depends_on", edges);
+        }
+        if (s.ready() != null) {
+            out.put("ready", describe(s.ready()));
+        }
+        if (s.health() != null) {
+            out.put("health", describe(s.health()));
+        }
+        out.put("restart", s.restart().toString());
+        out.put("stop_signal", Signals.name(s.stopSignal()));
+        out.put("stop_grace", duration(s.stopGraceMillis()));
+        out.put("start_timeout", duration(s.startTimeoutMillis()));
+        out.put("spec_hash", s.specHash().substring(0, 12));
+        return out;
+    }
+
+    private static Map<String, Object> describe(DependencyDefinition edge) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("condition", edge.condition().toString());
+        out.put("restart", edge.restart());
+        return out;
+    }
+
+    private static Map<String, Object> describe(ProbeDefinition probe) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(probe.kind().toString(), probe.command() != null ? probe.command() : probe.target());
+        if (probe.grpcService() != null && !probe.grpcService().isEmpty()) {
+            out.put("grpc_service", probe.grpcService());
+        }
+        out.put("interval", duration(probe.intervalMillis()));
+        out.put("timeout", duration(probe.timeoutMillis()));
+        out.put("failures", probe.failures());
+        return out;
+    }
+
+    private static String duration(long millis) {
+        Duration d = Duration.ofMillis(millis);
+        if (millis % 60_000 == 0) {
+            return d.toMinutes() + "m";
+        }
+        return millis % 1000 == 0 ? d.toSeconds() + "s" : millis + "ms";
+    }
+}
