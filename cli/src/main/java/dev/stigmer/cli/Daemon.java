@@ -67,7 +67,7 @@ final class Daemon {
     boolean lockHeld() {
         try {
             return ExclusiveLock.isHeld(home.daemonLock());
-        } catch (OsException e) {
+        } catch (IOException e) {
             throw new UserError("cannot check " + home.daemonLock() + ": " + e.getMessage());
         }
     }
