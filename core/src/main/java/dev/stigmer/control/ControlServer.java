@@ -87,15 +87,20 @@ public final class ControlServer implements AutoCloseable {
         while (server.isOpen()) {
             try {
                 SocketChannel client = server.accept();
-                backoff = 0;
+                if (backoff != 0) {
+                    warn("accepting control connections again");
+                    backoff = 0;
+                }
                 Thread.ofVirtual().name("control-client").start(() -> serve(client));
             } catch (Throwable e) {
                 // Never let this thread die (a deaf daemon is the worst outcome), never spin.
                 if (!server.isOpen()) {
                     return;
                 }
+                if (backoff == 0) {
+                    warn("accept failed: " + e + "; retrying every " + MAX_BACKOFF_MILLIS + " ms at most until it works");
+                }
                 backoff = backoff == 0 ? FIRST_BACKOFF_MILLIS : Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
-                warn("accept failed (retrying in " + backoff + " ms): " + e);
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException interrupted) {
