@@ -6,6 +6,7 @@ import dev.stigmer.control.ControlResponse;
 import dev.stigmer.control.DaemonRecord;
 import dev.stigmer.control.LocalSettings;
 import dev.stigmer.lock.ExclusiveLock;
+import dev.stigmer.logs.LogFile;
 import dev.stigmer.logs.LogTail;
 import dev.stigmer.os.OsException;
 import dev.stigmer.process.Ownership;
@@ -67,7 +68,7 @@ final class Daemon {
     boolean lockHeld() {
         try {
             return ExclusiveLock.isHeld(home.daemonLock());
-        } catch (OsException e) {
+        } catch (IOException e) {
             throw new UserError("cannot check " + home.daemonLock() + ": " + e.getMessage());
         }
     }
@@ -172,6 +173,9 @@ final class Daemon {
                     .redirectErrorStream(true);
         }
         try {
+            if (!foreground) {
+                LogFile.prepare(home.logFile(COMPONENT)); // 0600, never through a symbolic link
+            }
             return builder.start();
         } catch (IOException e) {
             throw new UserError("cannot start the stigmer daemon: " + e.getMessage());

@@ -88,7 +88,7 @@ public final class DaemonMain {
         try (ExclusiveLock held = lock.get()) {
             Linux.becomeChildSubreaper();
             if (settings.temporalBin() != null) {
-                Files.createDirectories(home.dataDir(TemporalComponent.NAME));
+                home.ensureDataDir(TemporalComponent.NAME);
             }
             ComponentSpec temporal = TemporalComponent.spec(settings, home, Installation.current());
             Supervisor supervisor = new Supervisor(temporal, new Ownership(home.root(), temporal.name()),

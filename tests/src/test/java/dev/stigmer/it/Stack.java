@@ -93,6 +93,11 @@ final class Stack {
         return builder.start();
     }
 
+    /** Starts `stigmer ARGS` with its stdout a pipe the test reads (and may close), stderr to {@code log}. */
+    Process spawnWithPipedOutput(Path log, String... args) throws IOException {
+        return builder(Map.of(), args).redirectError(log.toFile()).start();
+    }
+
     private ProcessBuilder builder(Map<String, String> extraEnv, String... args) {
         List<String> command = new ArrayList<>(List.of(JAVA.toString(), "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-Dstigmer.dist=" + ROOT,
