@@ -129,7 +129,7 @@ public final class DaemonMain {
             housekeeping.shutdownNow();
             // Only what is still ours: after the home was renamed or run/ re-created, these paths
             // may already belong to the next daemon.
-            if (control != null && HomeFiles.key(home.socket()).map(socketFile::equals).orElse(false)) {
+            if (control != null && HomeFiles.key(home.socket()).map(key -> key.equals(socketFile)).orElse(false)) {
                 control.close();
             }
             if (Json.readFile(home.daemonRecord(), DaemonRecord.class).map(r -> r.pid() == self.pid()).orElse(false)) {
@@ -219,7 +219,7 @@ public final class DaemonMain {
      */
     private void housekeeping(LogRotator rotator) {
         try {
-            if (!checkHome()) {
+            if (!shuttingDown.get() && !checkHome()) {
                 return;
             }
             ChildReaper.reapOrphans();
@@ -239,9 +239,6 @@ public final class DaemonMain {
      * @return false when the daemon is on its way out
      */
     private boolean checkHome() throws java.io.IOException {
-        if (shuttingDown.get()) {
-            return false;
-        }
         if (!HomeFiles.key(home.daemonLock()).map(lockFile::equals).orElse(false)) {
             LOG.log(System.Logger.Level.WARNING, home.daemonLock() + " is no longer the lock this daemon holds (run/ or "
                     + "the home was deleted, moved or replaced): stopping everything and exiting");
