@@ -28,7 +28,26 @@ public record StigmerHome(Path root) {
     private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
 
     public StigmerHome {
-        root = root.toAbsolutePath().normalize();
+        root = canonical(root.toAbsolutePath().normalize());
+    }
+
+    /**
+     * The real path (symlinks resolved), as far as it exists: the same home reached through a
+     * symlink and through its real path must be one home everywhere, ownership marks included.
+     */
+    private static Path canonical(Path path) {
+        Path existing = path;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return path;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(path));
+        } catch (IOException e) {
+            return path;
+        }
     }
 
     /** {@code STIGMER_HOME} when set and not blank, else ~/.stigmer. */

@@ -33,6 +33,8 @@ final class Stack {
     final Path home;
     final int port;
     final Map<String, String> env = new HashMap<>();
+    /** The working directory of the CLI runs; null: the test JVM's. */
+    Path cwd;
 
     Stack(Path home) throws IOException {
         this.home = home;
@@ -104,6 +106,9 @@ final class Stack {
                 "-cp", ROOT.resolve("build/lib/cli") + "/*", "dev.stigmer.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (cwd != null) {
+            builder.directory(cwd.toFile());
+        }
         builder.environment().keySet().removeIf(k -> k.startsWith("STIGMER_"));
         builder.environment().putAll(env);
         builder.environment().putAll(extraEnv);
