@@ -5,7 +5,6 @@ import dev.stigmer.control.ControlRequest.Command;
 import dev.stigmer.control.ControlResponse;
 import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.StatusReport;
-import dev.stigmer.state.StigmerHome;
 import dev.stigmer.supervision.ComponentSnapshot;
 import dev.stigmer.supervision.ComponentState;
 
@@ -32,7 +31,7 @@ final class StartFlow {
 
     Daemon daemon() {
         if (daemon == null) {
-            daemon = new Daemon(Homes.ready(StigmerHome.fromEnvironment()));
+            daemon = new Daemon(Homes.ready());
         }
         return daemon;
     }
@@ -143,7 +142,21 @@ final class StartFlow {
         }
         if (report.daemon() != null) {
             out.line("  Supervised by daemon pid " + report.daemon().pid() + "; `stigmer local status` for details.");
+            String skew = versionSkew(report.daemon());
+            if (skew != null) {
+                out.line("  " + skew);
+            }
         }
+    }
+
+    /** One line when the daemon comes from another build than this CLI (say, before a rebuild); else null. */
+    static String versionSkew(StatusReport.DaemonInfo daemon) {
+        String mine = Main.version();
+        if (daemon.version() == null || daemon.version().equals(mine)) {
+            return null;
+        }
+        return "Note: the daemon runs stigmer " + daemon.version() + ", this is " + mine
+                + ": run `stigmer local restart` to use this build.";
     }
 
     private UserError failed(ComponentSnapshot temporal) {

@@ -7,7 +7,13 @@ import java.util.List;
 /** `stigmer local status --json`: {@code daemon} is null when no daemon runs. */
 public record StatusReport(DaemonInfo daemon, List<ComponentSnapshot> components) {
 
+    /**
+     * @param version          the daemon's build identity (Implementation-Version of its jar)
+     * @param uptimeMillis     from the daemon's monotonic clock: no wall clock can make it wrong
+     * @param reportedAtMillis the daemon's wall clock when it answered: components' start times are
+     *                         on that clock, so their uptime is computed against it, not the CLI's
+     */
     public record DaemonInfo(long pid, long startedAtMillis, String version, String home, String socket,
-                             LocalSettings settings) {
+                             LocalSettings settings, long uptimeMillis, long reportedAtMillis) {
     }
 }

@@ -33,7 +33,7 @@ final class Stack {
     final Path home;
     final int port;
     final Map<String, String> env = new HashMap<>();
-    /** The directory the CLI runs in (where it looks for stigmer.yaml); null: the test's own. */
+    /** The directory the CLI runs in (where it looks for stigmer.yaml); null: the test JVM's. */
     Path cwd;
 
     Stack(Path home) throws IOException {
@@ -93,6 +93,11 @@ final class Stack {
         ProcessBuilder builder = builder(Map.of(), args).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.command().addFirst("setsid");
         return builder.start();
+    }
+
+    /** Starts `stigmer ARGS` with its stdout a pipe the test reads (and may close), stderr to {@code log}. */
+    Process spawnWithPipedOutput(Path log, String... args) throws IOException {
+        return builder(Map.of(), args).redirectError(log.toFile()).start();
     }
 
     private ProcessBuilder builder(Map<String, String> extraEnv, String... args) {
