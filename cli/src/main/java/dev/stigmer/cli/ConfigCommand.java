@@ -1,8 +1,8 @@
 package dev.stigmer.cli;
 
-import dev.stigmer.stackfile.DependencyDefinition;
-import dev.stigmer.stackfile.ProbeDefinition;
-import dev.stigmer.stackfile.ServiceDefinition;
+import dev.stigmer.stack.DependencyDefinition;
+import dev.stigmer.stack.ProbeDefinition;
+import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.stackfile.Signals;
 import dev.stigmer.stackfile.StackDefinition;
 import dev.stigmer.state.Json;

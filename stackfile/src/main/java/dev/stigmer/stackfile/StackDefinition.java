@@ -1,5 +1,6 @@
 package dev.stigmer.stackfile;
 
+import dev.stigmer.stack.ServiceDefinition;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,11 @@
 package dev.stigmer.stackfile;
 
+import dev.stigmer.stack.ServiceDefinition;
+import dev.stigmer.stack.DependencyDefinition;
+import dev.stigmer.stack.DependencyCondition;
+import dev.stigmer.stack.ProbeDefinition;
+import dev.stigmer.stack.ProbeKind;
+import dev.stigmer.stack.RestartMode;
 import dev.stigmer.stackfile.Nodes.Entry;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;

@@ -1,5 +1,11 @@
 package dev.stigmer.stackfile;
 
+import dev.stigmer.stack.ServiceDefinition;
+import dev.stigmer.stack.DependencyDefinition;
+import dev.stigmer.stack.DependencyCondition;
+import dev.stigmer.stack.ProbeDefinition;
+import dev.stigmer.stack.ProbeKind;
+import dev.stigmer.stack.RestartMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package dev.stigmer.stackfile;
+package dev.stigmer.stack;
 
 /** When a service that exited is started again. The crash-loop limit and backoff are Temporal's. */
 public enum RestartMode implements Keyword {

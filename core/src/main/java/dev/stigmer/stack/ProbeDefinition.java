@@ -1,4 +1,4 @@
-package dev.stigmer.stackfile;
+package dev.stigmer.stack;
 
 import java.util.List;
 

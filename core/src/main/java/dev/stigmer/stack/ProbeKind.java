@@ -1,4 +1,4 @@
-package dev.stigmer.stackfile;
+package dev.stigmer.stack;
 
 /** How a probe asks a service whether it is ready or healthy. */
 public enum ProbeKind implements Keyword {

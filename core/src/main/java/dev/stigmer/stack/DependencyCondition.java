@@ -1,4 +1,4 @@
-package dev.stigmer.stackfile;
+package dev.stigmer.stack;
 
 /** What a dependency must have reached before its dependent starts. */
 public enum DependencyCondition implements Keyword {

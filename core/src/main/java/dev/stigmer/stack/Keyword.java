@@ -1,9 +1,9 @@
-package dev.stigmer.stackfile;
+package dev.stigmer.stack;
 
 import java.util.Locale;
 
 /** An enum written in the file (and in JSON) as its lowercase keyword, '_' as '-'. */
-interface Keyword {
+public interface Keyword {
     String name();
 
     default String keyword() {
