@@ -92,6 +92,7 @@ final class StatusCommand implements Callable<Integer> {
         StatusReport.DaemonInfo d = status.daemon();
         System.out.println("stigmer local: daemon pid " + d.pid() + ", up " + uptime(d.startedAtMillis())
                 + ", home " + d.home());
+        d.degraded().forEach(note -> System.out.println("  degraded: " + note));
         String format = "  %-10s %-10s %-8s %-17s %-9s %-9s %s%n";
         System.out.printf(format, "COMPONENT", "STATE", "PID", "ADDRESS", "MODE", "RESTARTS", "UPTIME");
         for (ComponentSnapshot c : status.components()) {
