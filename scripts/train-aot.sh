@@ -1,28 +1,29 @@
 #!/usr/bin/env bash
-# Builds JDK 25 AOT caches (JEP 483/514) after a build: build/aot/cli.aot for the CLI, whose
-# start-up is what a user waits on, and build/aot/embedded.aot for the embedded Temporal, whose
+# Builds JDK 25 AOT caches (JEP 483/514) after a build: LIB/aot/cli.aot for the CLI, whose
+# start-up is what a user waits on, and LIB/aot/embedded.aot for the embedded Temporal, whose
 # start-up is what a crash costs. Each cache is trained by one real run with the exact classpath
 # its users pass (jars sorted by byte order, as Installation.classpath sorts them). A JVM that
-# cannot use a cache (another JDK build, another classpath) ignores it silently.
-# Usage: scripts/train-aot.sh JAVA_HOME ROOT
+# cannot use a cache (another JDK build, another classpath) ignores it silently. The caches live
+# in the build directory they were trained on (its real path, as Installation resolves it).
+# Usage: scripts/train-aot.sh JAVA_HOME LIB   (LIB: the real path of a build, e.g. build/lib-<stamp>)
 set -uo pipefail
 java=$1/bin/java
-root=$2
-aot=$root/build/aot
+lib=$2
+aot=$lib/aot
 rm -rf "$aot"; mkdir -p "$aot"
-cp_of() { ls "$root/build/lib/$1"/*.jar | LC_ALL=C sort | paste -sd: ; }
+cp_of() { ls "$lib/$1"/*.jar | LC_ALL=C sort | paste -sd: ; }
 log=$aot/train.log
 home=$(mktemp -d /tmp/stigmer-aot-XXXXXX)
 trap 'rm -rf "$home"' EXIT
 
 # The CLI: start and status against a stand-in daemon in another JVM (see AotTraining), so the
 # cache holds the client's classes and not the server's: every class in it is loaded at start-up.
-STIGMER_HOME=$home/home "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(cp_of cli)" -Dstigmer.dist="$root" \
+STIGMER_HOME=$home/home "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(cp_of cli)" -Dstigmer.dist="${lib%/build/*}" \
   dev.stigmer.cli.AotTraining serve >>"$log" 2>&1 &
 server=$!
 for _ in $(seq 200); do [[ -S $home/home/run/daemon.sock ]] && break; sleep 0.05; done
 STIGMER_HOME=$home/home "$java" -XX:AOTCacheOutput="$aot/cli.aot" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Djdk.reflect.useNativeAccessorOnly=true \
-  --enable-native-access=ALL-UNNAMED -Dstigmer.dist="$root" -cp "$(cp_of cli)" dev.stigmer.cli.AotTraining \
+  --enable-native-access=ALL-UNNAMED -Dstigmer.dist="${lib%/build/*}" -cp "$(cp_of cli)" dev.stigmer.cli.AotTraining \
   >>"$log" 2>&1
 kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null

@@ -235,8 +235,8 @@ public final class Benchmark {
     private String table(int rounds) {
         StringBuilder t = new StringBuilder();
         t.append("# stigmer local vs supervisord\n\n");
-        t.append(String.format(Locale.ROOT, "%s, %d rounds alternating, %d cores, %s. Medians (p95 in brackets where "
-                        + "several samples); ratio = stigmer / supervisord.%n%n",
+        t.append(String.format(Locale.ROOT, "%s, %d rounds alternating, %d cores, %s. Medians (in brackets: p95 with 20 "
+                        + "samples or more, else the max); ratio = stigmer / supervisord.%n%n",
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME.withLocale(Locale.ROOT)).substring(0, 16),
                 rounds, Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " "
                         + System.getProperty("os.version")));
@@ -260,6 +260,6 @@ public final class Benchmark {
         if (s.count() == 1) {
             return String.format(Locale.ROOT, "%.1f", s.median());
         }
-        return String.format(Locale.ROOT, "%.1f (%.1f) n=%d", s.median(), s.p95(), s.count());
+        return String.format(Locale.ROOT, "%.1f (%s) n=%d", s.median(), s.tail("%.1f"), s.count());
     }
 }

@@ -28,6 +28,17 @@ final class Health implements AutoCloseable {
         }
     }
 
+    /** Polls until SERVING; returns the nanoTime it was first seen, or -1 once {@code deadline} (a nanoTime) passed. */
+    long servingBy(long deadline) {
+        while (System.nanoTime() < deadline) {
+            if (serving(200)) {
+                return System.nanoTime();
+            }
+            Bench.sleep(5);
+        }
+        return -1;
+    }
+
     /** Polls until SERVING; returns the nanoTime it was first seen, or throws after {@code limitMillis}. */
     long awaitServing(long limitMillis) {
         long deadline = System.nanoTime() + limitMillis * 1_000_000;

@@ -24,6 +24,16 @@ final class Stats {
         return quantile(0.95);
     }
 
+    /**
+     * The upper tail, named for what it is: with fewer than 20 samples a "p95" is only the
+     * largest one (or an interpolation towards it), so it is called max.
+     */
+    String tail(String format) {
+        return samples.size() >= 20
+                ? "p95 " + String.format(java.util.Locale.ROOT, format, p95())
+                : "max " + String.format(java.util.Locale.ROOT, format, max());
+    }
+
     double max() {
         return samples.isEmpty() ? Double.NaN : Collections.max(samples);
     }

@@ -48,7 +48,8 @@ public final class AotTraining {
         ComponentSnapshot temporal = new ComponentSnapshot("temporal", ComponentState.RUNNING, 1L, "127.0.0.1:7233",
                 "embedded", false, Map.of(), 0, false, System.currentTimeMillis(), null, null, List.of());
         StatusReport report = new StatusReport(new StatusReport.DaemonInfo(ProcessHandle.current().pid(),
-                System.currentTimeMillis(), "training", home.root().toString(), home.socket().toString(), settings),
+                System.currentTimeMillis(), "training", home.root().toString(), home.socket().toString(), settings,
+                1L, System.currentTimeMillis()),
                 List.of(temporal));
         try (ControlServer ignored = ControlServer.start(home.socket(), request -> ControlResponse.ok(report))) {
             System.out.println("serving on " + home.socket());

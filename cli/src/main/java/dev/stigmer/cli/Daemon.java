@@ -6,6 +6,7 @@ import dev.stigmer.control.ControlResponse;
 import dev.stigmer.control.DaemonRecord;
 import dev.stigmer.control.LocalSettings;
 import dev.stigmer.lock.ExclusiveLock;
+import dev.stigmer.logs.LogFile;
 import dev.stigmer.logs.LogTail;
 import dev.stigmer.os.OsException;
 import dev.stigmer.process.Ownership;
@@ -16,17 +17,28 @@ import dev.stigmer.state.StigmerHome;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** The CLI's view of the daemon: talk to it, spawn it, tell whether one holds the lock. */
 final class Daemon {
     static final String COMPONENT = "daemon";
+    private static final String NO_SPACE = "No space left on device";
+    // Below this a JVM cannot write its records and logs: a full disk, whatever the log says.
+    private static final long LOW_DISK_BYTES = 256 * 1024;
     static final int EXIT_ALREADY_RUNNING = 75;
-    // Generous: on a starved machine (a hundred CLIs at once on two cores) answers take seconds.
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    // Short, so a hung daemon is named quickly, yet room for a starved machine (a hundred CLIs at
+    // once on two cores). A daemon that is stopped (SIGSTOP, Ctrl-Z) is named at once instead.
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    private static final long FREEZE_CHECK_MILLIS = 100;
     // The daemon is small and long-lived: a heap that starts small and stays bounded (its live
     // set is a few MB), the serial GC, the C1 compiler only, no perf-data file, and glibc's
     // heap handed back to the OS every 5 s (what start-up malloc'ed and freed stays resident
@@ -36,6 +48,9 @@ final class Daemon {
             "-Xms6m", "-Xmx32m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:ReservedCodeCacheSize=12m", "-XX:-UsePerfData", "-XX:TrimNativeHeapInterval=5000",
             "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+
+    /** Read by every `java` (or JVM) at start-up; see the launcher, which drops them for the CLI too. */
+    static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
 
     private final StigmerHome home;
     private final ControlClient client;
@@ -54,20 +69,62 @@ final class Daemon {
         return send(request, REQUEST_TIMEOUT);
     }
 
+    /**
+     * The daemon's answer within {@code timeout}, or empty when no daemon listens. While waiting,
+     * a daemon found stopped (state T: SIGSTOP, Ctrl-Z, a debugger) is reported at once: it
+     * cannot answer until resumed, however long we wait.
+     *
+     * @throws UserError when the daemon does not answer, saying what to do
+     */
     Optional<ControlResponse> send(ControlRequest request, Duration timeout) {
-        try {
-            return client.send(request, timeout);
-        } catch (IOException e) {
-            throw new UserError("the stigmer daemon does not answer (" + e.getMessage()
-                    + "); `stigmer local stop` ends it, see `stigmer local logs daemon`");
+        FutureTask<Optional<ControlResponse>> exchange = new FutureTask<>(
+                () -> client.send(request, timeout.plusSeconds(1)));
+        Thread.ofPlatform().daemon().name("control-request").start(exchange);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<ProcessIdentity> daemonProcess = null;
+        while (true) {
+            try {
+                return exchange.get(FREEZE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException slow) {
+                if (daemonProcess == null) {
+                    daemonProcess = recordedProcess();
+                }
+                Optional<Long> stopped = daemonProcess.filter(Daemon::isStopped).map(ProcessIdentity::pid);
+                if (stopped.isPresent()) {
+                    throw new UserError("the stigmer daemon (pid " + stopped.get() + ") is stopped (SIGSTOP or Ctrl-Z) "
+                            + "and cannot answer: `kill -CONT " + stopped.get() + "` resumes it, `stigmer local stop` ends it");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new UserError("the stigmer daemon" + daemonProcess.map(d -> " (pid " + d.pid() + ")").orElse("")
+                            + " does not answer (nothing within " + Durations.format(timeout)
+                            + "): `stigmer local stop` ends it; see `stigmer local logs daemon`");
+                }
+            } catch (ExecutionException e) {
+                throw new UserError("the stigmer daemon does not answer (" + e.getCause().getMessage()
+                        + "); `stigmer local stop` ends it, see `stigmer local logs daemon`");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UserError("interrupted");
+            }
         }
+    }
+
+    /** Stopped by a signal (T) or by a tracer (t): it runs nothing until resumed. */
+    static boolean isStopped(ProcessIdentity process) {
+        return process.isAlive() && LockHolders.isStopped(process.pid());
+    }
+
+    /** What the running (or last) daemon was started with, from its record; empty without one. */
+    Optional<LocalSettings> recordedSettings() {
+        return Json.readFile(home.daemonRecord(), DaemonRecord.class).filter(DaemonRecord::isComplete)
+                .map(DaemonRecord::settings);
     }
 
     /** True while some daemon holds the instance lock (it may not listen yet, or any more). */
     boolean lockHeld() {
         try {
             return ExclusiveLock.isHeld(home.daemonLock());
-        } catch (OsException e) {
+        } catch (IOException e) {
             throw new UserError("cannot check " + home.daemonLock() + ": " + e.getMessage());
         }
     }
@@ -90,18 +147,18 @@ final class Daemon {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (ExclusiveLock ignored = startLock(timeout)) {
             Process process = null;
+            long logSize = 0;
             while (System.nanoTime() < deadline) {
                 if (send(ControlRequest.of(ControlRequest.Command.PING)).isPresent()) {
                     return;
                 }
                 if (process != null && !process.isAlive() && process.exitValue() != EXIT_ALREADY_RUNNING) {
-                    throw new UserError("the stigmer daemon exited at once (code " + process.exitValue() + "): "
-                            + String.join(" | ", LogTail.lastLines(home.logFile(COMPONENT), 3))
-                            + " (see `stigmer local logs daemon`)");
+                    throw exitedAtOnce(process.exitValue(), logSize);
                 }
                 // Nobody holds the instance lock and ours is not on its way: start one. This also
                 // covers a daemon that was still exiting (lock held, socket closed) a moment ago.
                 if ((process == null || !process.isAlive()) && !lockHeld()) {
+                    logSize = home.logFile(COMPONENT).toFile().length();
                     process = spawn(settings);
                 }
                 onWait.run();
@@ -110,6 +167,28 @@ final class Daemon {
             throw new UserError("the stigmer daemon did not come up within " + Durations.format(timeout)
                     + "; see `stigmer local logs daemon`");
         }
+    }
+
+    /**
+     * Why a daemon we spawned exited before listening, in one line: what it wrote this time (not
+     * older lines of its log), or the cause it could not write down, such as a full disk.
+     */
+    private UserError exitedAtOnce(int code, long logSizeBefore) {
+        Path log = home.logFile(COMPONENT);
+        long free = Long.MAX_VALUE;
+        try {
+            free = Files.getFileStore(home.root()).getUsableSpace();
+        } catch (IOException | RuntimeException ignored) {
+            // unknown: say what the log says
+        }
+        List<String> said = log.toFile().length() > logSizeBefore ? LogTail.lastLines(log, 3).stream()
+                .filter(line -> !line.isBlank() && !line.startsWith("\tat ")).toList() : List.of();
+        if (free < LOW_DISK_BYTES || said.stream().anyMatch(line -> line.contains(NO_SPACE))) {
+            return new UserError("cannot start the stigmer daemon: " + NO_SPACE + " (" + free / 1024 + " KiB free on the "
+                    + "filesystem of " + home.root() + "); free some space, then run `stigmer local` again");
+        }
+        return new UserError("the stigmer daemon exited at once (code " + code + ")"
+                + (said.isEmpty() ? "" : ": " + String.join(" | ", said)) + " (see `stigmer local logs daemon`)");
     }
 
     /**
@@ -162,7 +241,12 @@ final class Daemon {
     }
 
     private Process startDaemonProcess(List<String> command, boolean foreground) {
-        ProcessBuilder builder = new ProcessBuilder(command);
+        // The daemon outlives this shell: it must not pin the caller's directory (a deleted one
+        // makes every later spawn fail, an unmount stays busy). Its components inherit the home.
+        ProcessBuilder builder = new ProcessBuilder(command).directory(home.root().toFile());
+        // The caller's JVM options are for their own programs: a debugger agent's port or a tiny
+        // heap must not reach the daemon, nor through it the embedded Temporal's JVM.
+        builder.environment().keySet().removeAll(JVM_OPTION_VARIABLES);
         builder.environment().putAll(new Ownership(home.root(), COMPONENT).environment());
         if (foreground) {
             builder.inheritIO();
@@ -172,6 +256,9 @@ final class Daemon {
                     .redirectErrorStream(true);
         }
         try {
+            if (!foreground) {
+                LogFile.prepare(home.logFile(COMPONENT)); // 0600, never through a symbolic link
+            }
             return builder.start();
         } catch (IOException e) {
             throw new UserError("cannot start the stigmer daemon: " + e.getMessage());

@@ -6,6 +6,8 @@ import java.util.regex.Pattern;
 
 /** "250ms", "5s", "1.5s", "2m", or a bare number of seconds. */
 final class Durations {
+    // Deadlines are computed in nanoseconds (long): a day is far from overflowing and longer than anyone waits.
+    static final Duration MAX = Duration.ofDays(1);
     private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m)?");
 
     private Durations() {
@@ -25,6 +27,9 @@ final class Durations {
         };
         if (millis <= 0) {
             throw new UserError(what + " must be greater than zero, got '" + text + "'", UserError.USAGE);
+        }
+        if (millis > MAX.toMillis()) {
+            throw new UserError(what + " must be at most " + MAX.toMinutes() + "m (a day), got '" + text + "'", UserError.USAGE);
         }
         return Duration.ofMillis(millis);
     }

@@ -16,8 +16,11 @@ final class LocalCommand implements Callable<Integer> {
     @Mixin
     StartOptions options;
 
+    @Mixin
+    ForegroundOption foreground;
+
     @Override
     public Integer call() {
-        return new StartFlow(options, Output.system()).start();
+        return foreground.start(options);
     }
 }

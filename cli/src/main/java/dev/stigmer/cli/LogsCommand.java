@@ -1,6 +1,7 @@
 package dev.stigmer.cli;
 
 import dev.stigmer.logs.LogTail;
+import dev.stigmer.os.Linux;
 import dev.stigmer.state.StigmerHome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,12 +18,15 @@ import java.util.concurrent.Callable;
         description = "Print the end of a log under $STIGMER_HOME/logs (rotated at 10 MB, 3 kept).")
 final class LogsCommand implements Callable<Integer> {
     private static final List<String> NAMES = List.of("temporal", "daemon");
+    /** Stdout was closed: the exit status of a process killed by SIGPIPE, as `cat | head` gives. */
+    static final int OUTPUT_CLOSED = 141;
+    private static final int STDOUT = 1;
 
     @Parameters(index = "0", arity = "0..1", defaultValue = "temporal", paramLabel = "NAME",
             description = "temporal (default) or daemon.")
     String name;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C.")
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C (or until whatever reads them stops).")
     boolean follow;
 
     @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "100",
@@ -42,15 +46,21 @@ final class LogsCommand implements Callable<Integer> {
             System.err.println("No " + name + " log yet (" + log + "): run `stigmer local` first.");
             return 0;
         }
-        LogTail.lastLines(log, lines).forEach(System.out::println);
-        if (follow) {
-            follow(log);
+        for (String line : LogTail.lastLines(log, lines)) {
+            System.out.println(line);
+            if (System.out.checkError()) {
+                return OUTPUT_CLOSED;
+            }
         }
-        return 0;
+        return follow ? follow(log) : 0;
     }
 
-    /** Prints what is appended; starts over when the file is truncated by rotation. */
-    private static void follow(Path log) throws IOException {
+    /**
+     * Prints what is appended; starts over when the file is truncated by rotation. Returns when
+     * stdout is closed (`| head -1`): noticed on the next write, and while nothing is written,
+     * by waiting on stdout itself rather than sleeping.
+     */
+    private static int follow(Path log) throws IOException {
         long offset = Files.exists(log) ? Files.size(log) : 0;
         byte[] buffer = new byte[64 * 1024];
         while (true) {
@@ -66,10 +76,14 @@ final class LogsCommand implements Callable<Integer> {
                         System.out.write(buffer, 0, read);
                         offset += read;
                     }
-                    System.out.flush();
+                }
+                if (System.out.checkError()) { // flushes, then says whether a write failed (EPIPE)
+                    return OUTPUT_CLOSED;
                 }
             }
-            Daemon.sleep(200);
+            if (Linux.awaitOutputClosed(STDOUT, 200)) {
+                return OUTPUT_CLOSED;
+            }
         }
     }
 }

@@ -84,12 +84,16 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    /** This build's identity (project version + build time), as the daemon reports its own. */
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = Main.class.getPackage().getImplementationVersion();
-            return new String[]{"stigmer " + (version == null ? "dev" : version)
-                    + " (Java " + Runtime.version().feature() + ")"};
+            return new String[]{"stigmer " + version() + " (Java " + Runtime.version().feature() + ")"};
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.stigmer.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
@@ -15,14 +14,11 @@ final class StartCommand implements Callable<Integer> {
     @Mixin
     StartOptions options;
 
-    @Option(names = "--foreground",
-            description = "Run the supervisor in this terminal instead of as a daemon (for containers and "
-                    + "debugging); Ctrl-C stops everything.")
-    boolean foreground;
+    @Mixin
+    ForegroundOption foreground;
 
     @Override
     public Integer call() {
-        StartFlow flow = new StartFlow(options, Output.system());
-        return foreground ? flow.foreground() : flow.start();
+        return foreground.start(options);
     }
 }

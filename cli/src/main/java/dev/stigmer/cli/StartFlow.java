@@ -5,7 +5,6 @@ import dev.stigmer.control.ControlRequest.Command;
 import dev.stigmer.control.ControlResponse;
 import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.StatusReport;
-import dev.stigmer.state.StigmerHome;
 import dev.stigmer.supervision.ComponentSnapshot;
 import dev.stigmer.supervision.ComponentState;
 
@@ -15,6 +14,10 @@ import java.util.Optional;
 /** start: make sure a daemon runs with compatible settings, then wait until Temporal serves. */
 final class StartFlow {
     private static final String TEMPORAL = "temporal";
+    /** What the embedded Temporal (the Java test server) cannot do, in one line; asserted by EmbeddedGapsTest. */
+    static final String EMBEDDED_LIMITS = "the embedded Temporal keeps nothing across restarts and has no web UI, "
+            + "no visibility queries (list/count), no schedules and no namespace registration; "
+            + "install the temporal CLI (or set STIGMER_TEMPORAL_BIN) for all of them.";
 
     private final StartOptions options;
     private final Output out;
@@ -28,7 +31,7 @@ final class StartFlow {
 
     Daemon daemon() {
         if (daemon == null) {
-            daemon = new Daemon(Homes.ready(StigmerHome.fromEnvironment()));
+            daemon = new Daemon(Homes.ready());
         }
         return daemon;
     }
@@ -135,12 +138,25 @@ final class StartFlow {
             out.line("  Web UI: " + ui);
         }
         if (!temporal.persistent()) {
-            out.line("  Note: the embedded Temporal keeps nothing across restarts. Install the temporal CLI "
-                    + "(or set STIGMER_TEMPORAL_BIN) to keep workflows.");
+            out.line("  Note: " + EMBEDDED_LIMITS);
         }
         if (report.daemon() != null) {
             out.line("  Supervised by daemon pid " + report.daemon().pid() + "; `stigmer local status` for details.");
+            String skew = versionSkew(report.daemon());
+            if (skew != null) {
+                out.line("  " + skew);
+            }
         }
+    }
+
+    /** One line when the daemon comes from another build than this CLI (say, before a rebuild); else null. */
+    static String versionSkew(StatusReport.DaemonInfo daemon) {
+        String mine = Main.version();
+        if (daemon.version() == null || daemon.version().equals(mine)) {
+            return null;
+        }
+        return "Note: the daemon runs stigmer " + daemon.version() + ", this is " + mine
+                + ": run `stigmer local restart` to use this build.";
     }
 
     private UserError failed(ComponentSnapshot temporal) {

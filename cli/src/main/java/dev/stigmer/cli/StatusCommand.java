@@ -31,7 +31,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StigmerHome home = StigmerHome.fromEnvironment();
+        StigmerHome home = Homes.current();
         Daemon daemon = new Daemon(home);
         Optional<StatusReport> report = ask(daemon);
         if (report.isEmpty()) {
@@ -90,20 +90,24 @@ final class StatusCommand implements Callable<Integer> {
 
     private static void print(StatusReport status) {
         StatusReport.DaemonInfo d = status.daemon();
-        System.out.println("stigmer local: daemon pid " + d.pid() + ", up " + uptime(d.startedAtMillis())
+        System.out.println("stigmer local: daemon pid " + d.pid() + ", up " + Durations.format(Duration.ofMillis(d.uptimeMillis()))
                 + ", home " + d.home());
         d.degraded().forEach(note -> System.out.println("  degraded: " + note));
+        String skew = StartFlow.versionSkew(d);
+        if (skew != null) {
+            System.out.println("  " + skew);
+        }
         String format = "  %-10s %-10s %-8s %-17s %-9s %-9s %s%n";
         System.out.printf(format, "COMPONENT", "STATE", "PID", "ADDRESS", "MODE", "RESTARTS", "UPTIME");
         for (ComponentSnapshot c : status.components()) {
             System.out.printf(format, c.name(), c.state().label(), c.pid() == null ? "-" : c.pid(),
                     c.address(), c.mode(), c.restarts(),
-                    c.startedAtMillis() == null ? "-" : uptime(c.startedAtMillis()) + (c.adopted() ? " (adopted)" : ""));
+                    c.startedAtMillis() == null ? "-" : uptime(d, c.startedAtMillis()) + (c.adopted() ? " (adopted)" : ""));
         }
         for (ComponentSnapshot c : status.components()) {
             c.links().forEach((name, link) -> System.out.println("  " + c.name() + " " + name + ": " + link));
             if (!c.persistent()) {
-                System.out.println("  " + c.name() + ": embedded, in memory: workflows are lost when it restarts.");
+                System.out.println("  " + c.name() + ": " + StartFlow.EMBEDDED_LIMITS);
             }
             if (c.lastExit() != null) {
                 System.out.println("  " + c.name() + " last exit: " + c.lastExit());
@@ -118,7 +122,8 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    private static String uptime(long startedAtMillis) {
-        return Durations.format(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - startedAtMillis)));
+    /** Against the daemon's clock, which the start time was read from: this machine's may differ or jump. */
+    private static String uptime(StatusReport.DaemonInfo daemon, long startedAtMillis) {
+        return Durations.format(Duration.ofMillis(Math.max(0, daemon.reportedAtMillis() - startedAtMillis)));
     }
 }

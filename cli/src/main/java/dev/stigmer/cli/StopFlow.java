@@ -5,6 +5,7 @@ import dev.stigmer.control.ControlRequest.Command;
 import dev.stigmer.control.ControlResponse;
 import dev.stigmer.lock.ExclusiveLock;
 import dev.stigmer.os.Linux;
+import dev.stigmer.os.OsException;
 import dev.stigmer.process.Ownership;
 import dev.stigmer.process.ProcStat;
 import dev.stigmer.process.ProcessIdentity;
@@ -21,8 +22,14 @@ import java.util.Optional;
  * stop: ask the daemon to stop everything and wait until it is gone. When no daemon answers,
  * the recorded daemon (verified) is signalled instead, and in every case a final sweep stops
  * whatever still carries this home's ownership mark (a Temporal left by a killed daemon).
+ * The grace period is the daemon's (from its record), not this shell's: the daemon stops its
+ * components with the one it was started with, and so does the sweep after it.
  */
 final class StopFlow {
+    // How long stop waits for a `stigmer local` holding start.lock that is still making progress;
+    // past that, or at once when the holder is suspended (Ctrl-Z), stop goes ahead without it.
+    private static final Duration START_LOCK_PATIENCE = Duration.ofSeconds(10);
+
     private final Daemon daemon;
     private final Output out;
 
@@ -33,25 +40,59 @@ final class StopFlow {
 
     int stop() {
         long started = System.nanoTime();
-        StopPolicy policy = new StopPolicy(Durations.parse(
-                System.getenv().getOrDefault("STIGMER_STOP_GRACE", "10s"), "STIGMER_STOP_GRACE"), Duration.ofSeconds(5));
-        Duration daemonBound = policy.grace().plus(policy.killWait()).plusSeconds(20);
+        Duration grace = daemon.recordedSettings().map(s -> Duration.ofMillis(s.stopGraceMillis()))
+                .orElseGet(() -> Durations.parse(System.getenv().getOrDefault("STIGMER_STOP_GRACE", "10s"),
+                        "STIGMER_STOP_GRACE"));
+        StopPolicy policy = new StopPolicy(grace, Duration.ofSeconds(5));
         Runnable tick = () -> out.progress("Stopping stigmer local", (System.nanoTime() - started) / 1_000_000);
         tick.run();
         // Holding start.lock for the whole stop keeps a concurrent start from spawning a daemon
         // that the sweep below would take for a leftover; that start waits, then starts afresh.
-        try (ExclusiveLock ignored = daemon.startLock(daemonBound.plusSeconds(30))) {
-            return stop(policy, daemonBound, tick, started);
+        Optional<ExclusiveLock> lock = startLock(tick);
+        try {
+            return stop(policy, tick, started);
+        } finally {
+            lock.ifPresent(ExclusiveLock::close);
         }
     }
 
-    private int stop(StopPolicy policy, Duration daemonBound, Runnable tick, long started) {
+    /** start.lock, unless its holder is suspended or takes too long: stop must win. */
+    private Optional<ExclusiveLock> startLock(Runnable tick) {
+        long deadline = System.nanoTime() + START_LOCK_PATIENCE.toNanos();
+        try {
+            while (true) {
+                Optional<ExclusiveLock> lock = ExclusiveLock.tryAcquire(daemon.home().startLock());
+                if (lock.isPresent()) {
+                    return lock;
+                }
+                List<Long> holders = LockHolders.of(daemon.home().startLock());
+                Optional<Long> suspended = holders.stream().filter(LockHolders::isStopped).findFirst();
+                if (suspended.isPresent()) {
+                    out.line("A suspended `stigmer local` (pid " + suspended.get() + ") holds " + daemon.home().startLock()
+                            + "; stopping anyway.");
+                    return Optional.empty();
+                }
+                if (System.nanoTime() > deadline) {
+                    out.line("Another `stigmer local`" + (holders.isEmpty() ? "" : " (pid " + holders.getFirst() + ")")
+                            + " holds " + daemon.home().startLock() + " for too long; stopping anyway.");
+                    return Optional.empty();
+                }
+                tick.run();
+                Daemon.sleep(20);
+            }
+        } catch (OsException e) {
+            throw new UserError("cannot lock " + daemon.home().startLock() + ": " + e.getMessage());
+        }
+    }
+
+    private int stop(StopPolicy policy, Runnable tick, long started) {
         boolean found = false;
+        Duration daemonBound = policy.grace().plus(policy.killWait()).plusSeconds(20);
         Optional<ControlResponse> answer;
         try {
             answer = daemon.send(ControlRequest.of(Command.STOP), daemonBound);
         } catch (UserError unresponsive) {
-            answer = Optional.empty();
+            answer = Optional.empty(); // frozen or hung: signals below
         }
         if (answer.isPresent()) {
             found = true;
@@ -60,7 +101,9 @@ final class StopFlow {
         Optional<ProcessIdentity> recorded = daemon.recordedProcess();
         if (recorded.isPresent()) {
             found = true;
+            // SIGCONT after SIGTERM: a stopped daemon acts on neither until it runs again.
             ProcessSignals.send(recorded.get(), Linux.SIGTERM);
+            ProcessSignals.send(recorded.get(), Linux.SIGCONT);
             if (!awaitLockFree(daemonBound, tick)) {
                 ProcessSignals.send(recorded.get(), Linux.SIGKILL);
                 awaitLockFree(Duration.ofSeconds(5), tick);

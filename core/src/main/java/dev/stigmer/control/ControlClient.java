@@ -48,9 +48,12 @@ public final class ControlClient {
      * the one that accepted closed the connection without answering: a daemon on its way out drops
      * what it has not answered (or not yet accepted) when it exits. Callers treat both alike: the
      * instance lock tells them whether a daemon is still there.
+     * <p>
+     * {@code timeout} bounds the whole exchange, the connect included: a daemon frozen with
+     * SIGSTOP accepts nothing, and once its backlog is full a connect would block for ever.
      *
-     * @throws IOException when a daemon accepted but did not answer within {@code timeout}, or
-     *                     answered something that is not a response
+     * @throws IOException when a daemon did not take the connection and answer within
+     *                     {@code timeout}, or answered something that is not a response
      */
     public Optional<ControlResponse> send(ControlRequest request, Duration timeout) throws IOException {
         SocketChannel channel;
@@ -59,34 +62,31 @@ public final class ControlClient {
         } catch (IOException e) {
             throw new IOException("cannot open a Unix socket: " + e.getMessage(), e);
         }
-        try {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            channel.close();
-            return Optional.empty(); // ENOENT or ECONNREFUSED: nobody home
-        }
-        FutureTask<ControlResponse> exchange = new FutureTask<>(() -> exchange(channel, request));
+        FutureTask<ControlResponse> exchange = new FutureTask<>(() -> exchange(channel, socket, request));
         // A platform thread, not a virtual one: virtual threads start the JDK's I/O poller, a thread
         // parked in epoll_wait that makes the JVM's exit wait ~300 ms for it (VM_Exit).
         Thread.ofPlatform().daemon().name("control-exchange").start(exchange);
         try {
             return Optional.of(exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
-            throw new IOException("the daemon did not answer within " + timeout.toSeconds() + " s");
+            throw new IOException("the daemon did not answer within " + format(timeout));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException) {
-                return Optional.empty(); // EOF, ECONNRESET or EPIPE before an answer: it went away
+                // ENOENT or ECONNREFUSED on connect: nobody home. EOF, ECONNRESET or EPIPE
+                // before an answer: it went away.
+                return Optional.empty();
             }
             throw new IOException("the daemon answered garbage: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
         } finally {
-            channel.close();
+            channel.close(); // also ends a connect or read still blocked in the exchange thread
         }
     }
 
-    private static ControlResponse exchange(SocketChannel channel, ControlRequest request) throws IOException {
+    private static ControlResponse exchange(SocketChannel channel, Path socket, ControlRequest request) throws IOException {
+        channel.connect(UnixDomainSocketAddress.of(socket));
         ByteBuffer out = ByteBuffer.wrap((Json.write(request) + "\n").getBytes(StandardCharsets.UTF_8));
         while (out.hasRemaining()) {
             channel.write(out);
@@ -97,5 +97,9 @@ public final class ControlClient {
             throw new EOFException("closed without an answer");
         }
         return Json.read(line, ControlResponse.class);
+    }
+
+    private static String format(Duration timeout) {
+        return timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms";
     }
 }

@@ -8,7 +8,9 @@ public record ControlResponse(boolean ok, ErrorKind kind, String error, StatusRe
         CONFLICT,
         /** The daemon is shutting down: wait for it to go, then start a new one. */
         SHUTTING_DOWN,
-        BAD_REQUEST
+        BAD_REQUEST,
+        /** The client runs as another user than the daemon (SO_PEERCRED). */
+        FORBIDDEN
     }
 
     public static ControlResponse ok(StatusReport status) {

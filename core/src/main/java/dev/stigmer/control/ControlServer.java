@@ -1,61 +1,110 @@
 package dev.stigmer.control;
 
 import dev.stigmer.state.Json;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * The daemon's side of the control socket. Only the lock holder runs one, so a socket file left
- * by a dead daemon can be replaced without asking. The socket is 0600 inside a 0700 directory.
+ * by a dead daemon can be replaced without asking. The socket is 0600 inside a 0700 directory,
+ * and a peer whose uid (SO_PEERCRED) is not the daemon's is refused all the same.
+ * <p>
+ * What a client can cost is bounded: a request is one line of at most {@value #MAX_REQUEST_BYTES}
+ * bytes (longer: BAD_REQUEST, then the connection is closed), it must arrive within the request
+ * deadline, and the answer must be taken within it too; otherwise the connection is closed.
+ * Accept failures (EMFILE...) back off from 10 ms to 1 s instead of spinning.
  */
 public final class ControlServer implements AutoCloseable {
+    public static final int MAX_REQUEST_BYTES = 64 * 1024;
+    public static final Duration DEFAULT_REQUEST_DEADLINE = Duration.ofSeconds(10);
     private static final System.Logger LOG = System.getLogger("stigmer.control");
+    private static final long FIRST_BACKOFF_MILLIS = 10;
+    private static final long MAX_BACKOFF_MILLIS = 1_000;
 
     private final Path socket;
     private final ServerSocketChannel server;
     private final Function<ControlRequest, ControlResponse> handler;
+    private final Duration deadline;
+    // One timer thread for every server of this JVM (the daemon has one; tests start many).
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("control-deadlines").factory());
 
-    private ControlServer(Path socket, ServerSocketChannel server, Function<ControlRequest, ControlResponse> handler) {
+    private final UserPrincipal owner;
+
+    private ControlServer(Path socket, ServerSocketChannel server, Function<ControlRequest, ControlResponse> handler,
+                          Duration deadline, UserPrincipal owner) {
         this.socket = socket;
         this.server = server;
         this.handler = handler;
+        this.deadline = deadline;
+        this.owner = owner;
     }
 
     /** Binds {@code socket} (replacing a stale file) and serves each connection on a virtual thread. */
     public static ControlServer start(Path socket, Function<ControlRequest, ControlResponse> handler) throws IOException {
+        return start(socket, handler, DEFAULT_REQUEST_DEADLINE);
+    }
+
+    /** As {@link #start(Path, Function)}, with the time a client has to send its request and take its answer. */
+    public static ControlServer start(Path socket, Function<ControlRequest, ControlResponse> handler, Duration deadline)
+            throws IOException {
         Files.deleteIfExists(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         // A deep backlog: a hundred clients at once must queue, not be refused as "not running".
         server.bind(UnixDomainSocketAddress.of(socket), 1024);
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        ControlServer control = new ControlServer(socket, server, handler);
-        Thread.ofPlatform().daemon().name("control-accept").start(control::acceptLoop);
+        // The socket file was just created by this process: its owner is our uid.
+        ControlServer control = new ControlServer(socket, server, handler, deadline, Files.getOwner(socket));
+        // A virtual thread: its first wait in accept sets up the JDK's I/O poller now, not when
+        // the first client waits (that needs a descriptor, perhaps when none is left).
+        Thread.ofVirtual().name("control-accept").start(control::acceptLoop);
         return control;
     }
 
     private void acceptLoop() {
+        long backoff = 0;
         while (server.isOpen()) {
             try {
                 SocketChannel client = server.accept();
+                if (backoff != 0) {
+                    warn("accepting control connections again");
+                    backoff = 0;
+                }
                 Thread.ofVirtual().name("control-client").start(() -> serve(client));
-            } catch (IOException e) {
-                if (server.isOpen()) {
-                    LOG.log(WARNING, "accept failed", e);
+            } catch (Throwable e) {
+                // Never let this thread die (a deaf daemon is the worst outcome), never spin.
+                if (!server.isOpen()) {
+                    return;
+                }
+                if (backoff == 0) {
+                    warn("accept failed: " + e + "; retrying every " + MAX_BACKOFF_MILLIS + " ms at most until it works");
+                }
+                backoff = backoff == 0 ? FIRST_BACKOFF_MILLIS : Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    return;
                 }
             }
         }
@@ -63,24 +112,126 @@ public final class ControlServer implements AutoCloseable {
 
     private void serve(SocketChannel client) {
         try (client) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
-            String line = in.readLine();
-            if (line == null) {
+            if (!fromOwner(client)) {
+                answer(client, ControlResponse.error(ControlResponse.ErrorKind.FORBIDDEN,
+                        "this stigmer daemon belongs to another user"));
                 return;
             }
-            ControlResponse response;
-            try {
-                response = handler.apply(Json.read(line, ControlRequest.class));
-            } catch (RuntimeException e) {
-                LOG.log(WARNING, "bad control request: " + line, e);
-                response = ControlResponse.error(ControlResponse.ErrorKind.BAD_REQUEST, "bad request: " + e.getMessage());
+            Request request = withDeadline(client, () -> readRequest(client));
+            ControlResponse response = switch (request) {
+                case Request.Closed closed -> null;
+                case Request.TooLong tooLong -> ControlResponse.error(ControlResponse.ErrorKind.BAD_REQUEST,
+                        "bad request: longer than " + MAX_REQUEST_BYTES / 1024 + " KiB");
+                case Request.Line(String line) -> handle(line);
+            };
+            if (response != null) {
+                answer(client, response);
             }
-            ByteBuffer out = ByteBuffer.wrap((Json.write(response) + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (DeadlinePassed e) {
+            LOG.log(WARNING, e.getMessage());
+        } catch (IOException e) {
+            LOG.log(WARNING, "control connection failed: " + e.getMessage());
+        }
+    }
+
+    private boolean fromOwner(SocketChannel client) throws IOException {
+        UnixDomainPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
+        if (peer.user().equals(owner)) {
+            return true;
+        }
+        LOG.log(WARNING, "refused a control connection from user " + peer.user().getName());
+        return false;
+    }
+
+    private ControlResponse handle(String line) {
+        try {
+            return handler.apply(Json.read(line, ControlRequest.class));
+        } catch (RuntimeException e) {
+            LOG.log(WARNING, "bad control request: " + line, e);
+            return ControlResponse.error(ControlResponse.ErrorKind.BAD_REQUEST, "bad request: " + e.getMessage());
+        }
+    }
+
+    private void answer(SocketChannel client, ControlResponse response) throws IOException {
+        ByteBuffer out = ByteBuffer.wrap((Json.write(response) + "\n").getBytes(StandardCharsets.UTF_8));
+        withDeadline(client, () -> {
             while (out.hasRemaining()) {
                 client.write(out);
             }
+            return null;
+        });
+    }
+
+    /** What a client sent: a line, too much, or nothing before it closed (or its time ran out). */
+    private sealed interface Request {
+        record Line(String text) implements Request {
+        }
+
+        record TooLong() implements Request {
+        }
+
+        record Closed() implements Request {
+        }
+    }
+
+    /** Reads up to the first newline (or the end of input), never more than MAX_REQUEST_BYTES. */
+    private static Request readRequest(SocketChannel client) throws IOException {
+        byte[] bytes = new byte[512]; // requests are a few hundred bytes: grow only when needed
+        int length = 0;
+        while (true) {
+            if (length == bytes.length) {
+                if (length == MAX_REQUEST_BYTES) {
+                    return new Request.TooLong();
+                }
+                bytes = Arrays.copyOf(bytes, Math.min(MAX_REQUEST_BYTES, length * 2));
+            }
+            int read = client.read(ByteBuffer.wrap(bytes, length, bytes.length - length));
+            if (read < 0) {
+                return length == 0 ? new Request.Closed()
+                        : new Request.Line(new String(bytes, 0, length, StandardCharsets.UTF_8));
+            }
+            for (int i = length; i < length + read; i++) {
+                if (bytes[i] == '\n') {
+                    return new Request.Line(new String(bytes, 0, i, StandardCharsets.UTF_8));
+                }
+            }
+            length += read;
+        }
+    }
+
+    private interface Io<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code io} on {@code client}, closing the connection if it takes longer than the deadline. */
+    private <T> T withDeadline(SocketChannel client, Io<T> io) throws IOException {
+        ScheduledFuture<?> expiry = DEADLINES.schedule(() -> {
+            try {
+                client.close(); // wakes the blocked read or write
+            } catch (IOException ignored) {
+                // closed either way
+            }
+        }, deadline.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return io.run();
         } catch (IOException e) {
-            LOG.log(WARNING, "control connection failed: " + e.getMessage());
+            throw expiry.isDone() ? new DeadlinePassed(deadline) : e;
+        } finally {
+            expiry.cancel(false);
+        }
+    }
+
+    private static final class DeadlinePassed extends IOException {
+        DeadlinePassed(Duration deadline) {
+            super("closed a control connection idle for " + deadline.toMillis() + " ms");
+        }
+    }
+
+    private static void warn(String message) {
+        try {
+            LOG.log(WARNING, message);
+        } catch (Throwable ignored) {
+            // logging itself may need a descriptor we do not have
         }
     }
 

@@ -7,17 +7,25 @@ import java.util.List;
 /** `stigmer local status --json`: {@code daemon} is null when no daemon runs. */
 public record StatusReport(DaemonInfo daemon, List<ComponentSnapshot> components) {
 
-    /** @param degraded what runs below its design here, one line each (e.g. no pidfds); empty normally */
+    /**
+     * @param version          the daemon's build identity (Implementation-Version of its jar)
+     * @param uptimeMillis     from the daemon's monotonic clock: no wall clock can make it wrong
+     * @param reportedAtMillis the daemon's wall clock when it answered: components' start times are
+     *                         on that clock, so their uptime is computed against it, not the CLI's
+     * @param degraded         what runs below its design here, one line each (e.g. no pidfds); empty
+     *                         normally
+     */
     public record DaemonInfo(long pid, long startedAtMillis, String version, String home, String socket,
-                             LocalSettings settings, List<String> degraded) {
+                             LocalSettings settings, long uptimeMillis, long reportedAtMillis,
+                             List<String> degraded) {
 
         public DaemonInfo {
             degraded = degraded == null ? List.of() : List.copyOf(degraded); // null from an older daemon
         }
 
         public DaemonInfo(long pid, long startedAtMillis, String version, String home, String socket,
-                          LocalSettings settings) {
-            this(pid, startedAtMillis, version, home, socket, settings, List.of());
+                          LocalSettings settings, long uptimeMillis, long reportedAtMillis) {
+            this(pid, startedAtMillis, version, home, socket, settings, uptimeMillis, reportedAtMillis, List.of());
         }
     }
 }

@@ -7,16 +7,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * Keeps a few logs in one directory within their {@link LogRotation} bound, driven by the
  * kernel (inotify, through WatchService): a write wakes it, so a fast writer overshoots the
  * bound only by what it writes while one copy-and-truncate runs, and an idle system costs nothing.
+ * Its watcher thread and {@link #checkAll()} (the daemon's housekeeping) rotate one at a time:
+ * two rotations of one log at once would shift each other's generations and copy a log just
+ * truncated. A problem (a full disk) is logged once, and again only when it changes or ends.
  */
 public final class LogRotator implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("stigmer.logs");
@@ -24,6 +29,7 @@ public final class LogRotator implements AutoCloseable {
     private final LogRotation rotation;
     private final Map<Path, Path> byName; // file name (as inotify reports it) -> the log
     private final WatchService watcher;
+    private final Map<Path, String> problems = new HashMap<>(); // guarded by this
 
     private LogRotator(LogRotation rotation, List<Path> logs, WatchService watcher) {
         this.rotation = rotation;
@@ -68,11 +74,22 @@ public final class LogRotator implements AutoCloseable {
         }
     }
 
-    private void check(Path log) {
+    private synchronized void check(Path log) {
+        String problem;
         try {
-            rotation.rotateIfNeeded(log);
+            LogRotation.Result result = rotation.rotateIfNeeded(log);
+            if (result.outcome() == LogRotation.Outcome.LEFT_ALONE) {
+                return; // says nothing about whether the last problem is over
+            }
+            problem = result.why();
         } catch (IOException e) {
-            LOG.log(WARNING, "cannot rotate " + log + ": " + e.getMessage());
+            problem = "cannot rotate " + log + ": " + e.getMessage();
+        }
+        String previous = problem == null ? problems.remove(log) : problems.put(log, problem);
+        if (problem != null && !problem.equals(previous)) {
+            LOG.log(WARNING, problem + (problem.startsWith("cannot copy") ? "; truncated it in place to keep the bound" : ""));
+        } else if (problem == null && previous != null) {
+            LOG.log(INFO, log.getFileName() + " rotates normally again");
         }
     }
 

@@ -8,8 +8,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** The last lines of a log file, read from its end (logs can be large). */
+/**
+ * The last lines of a log file, read from its end. What it reads is bounded whatever the file
+ * holds (the daemon asks for tails in a 32 MB heap): a line longer than {@link #MAX_LINE_CHARS}
+ * is shown as "…" and its last {@code MAX_LINE_CHARS} characters.
+ */
 public final class LogTail {
+    public static final int MAX_LINE_CHARS = 8 * 1024;
+    /** The most read from a file's end, however many lines are asked for. */
+    static final int MAX_WINDOW_BYTES = 32 * 1024 * 1024;
+    private static final long MAX_LINE_BYTES = 4L * MAX_LINE_CHARS + 1; // UTF-8, with its newline
+
     private LogTail() {
     }
 
@@ -19,7 +28,8 @@ public final class LogTail {
         }
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
             long length = raf.length();
-            long chunk = Math.min(length, Math.max(8192, count * 256L));
+            long window = Math.min(length, Math.min(MAX_WINDOW_BYTES, count * MAX_LINE_BYTES));
+            long chunk = Math.min(window, Math.max(8192, count * 256L));
             while (true) {
                 raf.seek(length - chunk);
                 byte[] bytes = new byte[(int) chunk];
@@ -29,13 +39,20 @@ public final class LogTail {
                 if (!lines.isEmpty() && lines.getLast().isEmpty()) {
                     lines.removeLast();
                 }
-                if (lines.size() > count || chunk == length) {
-                    return List.copyOf(lines.subList(Math.max(0, lines.size() - count), lines.size()));
+                // Past `count` lines the first (maybe partial) one is not needed; at the window's
+                // edge it stays: it is the end of a line too long to show whole.
+                if (lines.size() > count || chunk == window) {
+                    return lines.subList(Math.max(0, lines.size() - count), lines.size()).stream()
+                            .map(LogTail::cut).toList();
                 }
-                chunk = Math.min(length, chunk * 4);
+                chunk = Math.min(window, chunk * 4);
             }
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    private static String cut(String line) {
+        return line.length() <= MAX_LINE_CHARS ? line : "…" + line.substring(line.length() - MAX_LINE_CHARS);
     }
 }

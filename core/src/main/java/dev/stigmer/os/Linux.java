@@ -41,6 +41,9 @@ public final class Linux {
     private static final int PR_SET_CHILD_SUBREAPER = 36;
     private static final int WNOHANG = 1;
     private static final short POLLIN = 1;
+    private static final short POLLERR = 8;
+    private static final short POLLHUP = 16;
+    private static final short POLLNVAL = 32;
     // Same numbers on x86_64 and aarch64 (syscalls added after the table was unified).
     private static final long SYS_PIDFD_SEND_SIGNAL = 424;
     private static final long SYS_PIDFD_OPEN = 434;
@@ -261,6 +264,37 @@ public final class Linux {
                 int rc = (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
                 if (rc >= 0) {
                     return rc > 0;
+                }
+                int errno = errno(state);
+                if (errno != EINTR) {
+                    throw new OsException("poll", errno);
+                }
+            }
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    // ---- the CLI's own output ---------------------------------------------------------------
+
+    /**
+     * Waits up to {@code timeoutMillis} for the output {@code fd} to be closed at its other end:
+     * poll(2) with no events asked for still reports POLLERR (a pipe whose reader has gone) and
+     * POLLHUP (a hung-up terminal or socket). A file never is: the call then just waits.
+     * Returns true when it is closed.
+     */
+    public static boolean awaitOutputClosed(int fd, int timeoutMillis) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment pollfd = arena.allocate(MemoryLayout.structLayout(JAVA_INT, JAVA_SHORT, JAVA_SHORT));
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(JAVA_SHORT, 4, (short) 0);
+            while (true) {
+                int rc = (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
+                if (rc >= 0) {
+                    return rc > 0 && (pollfd.get(JAVA_SHORT, 6) & (POLLERR | POLLHUP | POLLNVAL)) != 0;
                 }
                 int errno = errno(state);
                 if (errno != EINTR) {

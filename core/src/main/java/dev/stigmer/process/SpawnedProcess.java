@@ -1,5 +1,7 @@
 package dev.stigmer.process;
 
+import dev.stigmer.logs.LogFile;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,7 +55,7 @@ public final class SpawnedProcess implements SupervisedProcess {
         argv.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(LogFile.prepare(log).toFile()))
                 .redirectErrorStream(true);
         builder.environment().putAll(environment);
         Process process;

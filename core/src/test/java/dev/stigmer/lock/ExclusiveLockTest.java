@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -12,6 +14,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.stigmer.testing.TestProcesses.firstLine;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,6 +97,56 @@ class ExclusiveLockTest {
         assertThat(lock).isPresent();
         lock.get().close();
         assertThat(elapsedMillis).isLessThan(10_000L);
+    }
+
+    /**
+     * A daemon starting while a CLI asks whether one runs must get its lock: asking must not take
+     * it, not even for an instant. Another process takes and drops the lock as fast as it can
+     * while this JVM asks in a tight loop; the other process must never be refused.
+     */
+    @Test
+    void askingWhetherTheLockIsHeldNeverMakesATakerFail() throws Exception {
+        Path file = dir.resolve("daemon.lock");
+        ExclusiveLock.tryAcquire(file).orElseThrow().close(); // the file exists, as after a daemon
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong asked = new AtomicLong();
+        Thread asker = Thread.ofPlatform().start(() -> {
+            try {
+                while (!done.get()) {
+                    ExclusiveLock.isHeld(file);
+                    asked.incrementAndGet();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try {
+            Process taker = processes.start("perl", "-e", """
+                    use Fcntl qw(:flock);
+                    my ($file, $n) = @ARGV; my $refused = 0;
+                    for (1 .. $n) {
+                        open(my $fh, '<', $file) or die "open: $!";
+                        if (flock($fh, LOCK_EX | LOCK_NB)) { flock($fh, LOCK_UN) } else { $refused++ }
+                        close($fh);
+                    }
+                    print "$refused\n";
+                    """, file.toString(), "20000");
+            String refused = firstLine(taker);
+            assertThat(taker.waitFor()).isZero();
+            assertThat(asked.get()).as("isHeld calls made meanwhile").isGreaterThan(100);
+            assertThat(refused).as("times the other process was refused the lock").isEqualTo("0");
+        } finally {
+            done.set(true);
+            asker.join();
+        }
+    }
+
+    @Test
+    void askingAboutALockFileThatDoesNotExistSaysNotHeldAndCreatesNothing() throws Exception {
+        Path file = dir.resolve("daemon.lock");
+
+        assertThat(ExclusiveLock.isHeld(file)).isFalse();
+        assertThat(file).doesNotExist();
     }
 
     /**

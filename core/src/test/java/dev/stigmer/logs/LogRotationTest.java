@@ -28,7 +28,7 @@ class LogRotationTest {
 
         for (String generation : new String[]{"first", "second", "third"}) {
             Files.writeString(log, generation + "\n" + "x".repeat(2000) + "\n");
-            assertThat(rotation.rotateIfNeeded(log)).isTrue();
+            assertThat(rotation.rotateIfNeeded(log).rotated()).isTrue();
             assertThat(log).isEmptyFile();
         }
 
@@ -43,8 +43,8 @@ class LogRotationTest {
         LogRotation rotation = new LogRotation(1024, 2);
         Files.writeString(log, "x".repeat(1024));
 
-        assertThat(rotation.rotateIfNeeded(log)).isFalse();
-        assertThat(rotation.rotateIfNeeded(dir.resolve("missing.log"))).isFalse();
+        assertThat(rotation.rotateIfNeeded(log).rotated()).isFalse();
+        assertThat(rotation.rotateIfNeeded(dir.resolve("missing.log")).rotated()).isFalse();
 
         assertThat(log).hasSize(1024);
         assertThat(LogRotation.rotated(log, 1)).doesNotExist();
@@ -66,7 +66,7 @@ class LogRotationTest {
         long smallestAfterRotation = Long.MAX_VALUE;
         long deadline = System.nanoTime() + Duration.ofMillis(1500).toNanos();
         while (System.nanoTime() < deadline) {
-            if (rotation.rotateIfNeeded(log)) {
+            if (rotation.rotateIfNeeded(log).rotated()) {
                 rotations++;
                 smallestAfterRotation = Math.min(smallestAfterRotation, Files.size(log));
             }
@@ -82,7 +82,7 @@ class LogRotationTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(log) > 4096);
         long rotatedSize = Files.size(LogRotation.rotated(log, 1));
-        assertThat(rotation.rotateIfNeeded(log)).isTrue();
+        assertThat(rotation.rotateIfNeeded(log).rotated()).isTrue();
         long frozen = Files.size(LogRotation.rotated(log, 1));
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(log) > 16 * 1024);
         assertThat(LogRotation.rotated(log, 1)).as("writer does not follow the copy").hasSize(frozen);

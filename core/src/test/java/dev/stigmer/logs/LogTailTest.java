@@ -3,8 +3,11 @@ package dev.stigmer.logs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -50,6 +53,37 @@ class LogTailTest {
 
         assertThat(LogTail.lastLines(log, 4)).containsExactly("16" + longLine, "17" + longLine,
                 "18" + longLine, "19" + longLine);
+    }
+
+    /**
+     * A file past 2 GiB without a newline (sparse: cheap on disk) once made the read window
+     * overflow an int; the tail of a line that long is its last {@link LogTail#MAX_LINE_CHARS}.
+     */
+    @Test
+    void aLineLongerThanTwoGibibytesGivesItsEnd() throws Exception {
+        Path log = dir.resolve("huge.log");
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "rw")) {
+            file.setLength(3L << 30);
+            file.seek(file.length());
+            file.write("the end".getBytes(StandardCharsets.UTF_8));
+        }
+
+        List<String> lines = LogTail.lastLines(log, 3);
+
+        assertThat(lines).hasSize(1);
+        assertThat(lines.getFirst()).endsWith("\0the end").hasSizeLessThanOrEqualTo(LogTail.MAX_LINE_CHARS + 1);
+    }
+
+    @Test
+    void aVeryLongLineIsCutToItsEndAndTheLinesAfterItAreWhole() throws Exception {
+        String huge = "x".repeat(LogTail.MAX_LINE_CHARS * 3) + "tail of the huge line";
+        Path log = write("first\n" + huge + "\nshort 1\nshort 2\n");
+
+        List<String> lines = LogTail.lastLines(log, 3);
+
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).endsWith("tail of the huge line").hasSizeLessThanOrEqualTo(LogTail.MAX_LINE_CHARS + 1);
+        assertThat(lines.subList(1, 3)).containsExactly("short 1", "short 2");
     }
 
     private Path write(String content) throws Exception {

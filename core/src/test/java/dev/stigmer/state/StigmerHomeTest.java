@@ -26,8 +26,9 @@ class StigmerHomeTest {
         }
     }
 
+    /** The home may be a directory the user made and chose a mode for: only run/ is ours to fix. */
     @Test
-    void ensureCreatedTightensAHomeThatOthersCouldRead() throws Exception {
+    void ensureCreatedLeavesTheModeOfAnExistingHomeAloneButKeepsRunPrivate() throws Exception {
         Path root = Files.createDirectory(dir.resolve("home"));
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createDirectory(root.resolve("run"));
@@ -35,8 +36,34 @@ class StigmerHomeTest {
 
         StigmerHome home = new StigmerHome(root).ensureCreated();
 
-        assertThat(permissions(home.root())).isEqualTo("rwx------");
+        assertThat(permissions(home.root())).isEqualTo("rwxr-xr-x");
         assertThat(permissions(home.runDir())).isEqualTo("rwx------");
+        assertThat(home.permissionWarning()).as("others can read, not write: no warning").isEmpty();
+    }
+
+    /** Created whatever the umask (the build's is 022): logs and data are nobody else's business. */
+    @Test
+    void logsAndDataDirectoriesAreCreatedPrivate() throws Exception {
+        StigmerHome home = new StigmerHome(dir.resolve("home")).ensureCreated();
+
+        Path data = home.ensureDataDir("temporal");
+
+        assertThat(data).isEqualTo(home.dataDir("temporal"));
+        assertThat(permissions(home.logsDir())).isEqualTo("rwx------");
+        assertThat(permissions(data)).isEqualTo("rwx------");
+    }
+
+    @Test
+    void aHomeOthersCanWriteToIsLeftAloneWithAOneLineWarning() throws Exception {
+        Path root = Files.createDirectory(dir.resolve("home"));
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        StigmerHome home = new StigmerHome(root).ensureCreated();
+
+        assertThat(permissions(home.root())).isEqualTo("rwxrwxrwx");
+        assertThat(home.permissionWarning()).get().asString()
+                .contains(root.toString()).contains("writable by others").contains("chmod go-w")
+                .doesNotContain("\n");
     }
 
     @Test

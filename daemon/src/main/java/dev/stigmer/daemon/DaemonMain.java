@@ -54,6 +54,11 @@ public final class DaemonMain {
     private final LocalSettings settings;
     private final List<Supervisor> supervisors;
     private final long startedAtMillis = System.currentTimeMillis();
+    private final long startedAtNanos = System.nanoTime();
+    /** The lock file we hold and the socket we bound, by inode: the proof that the home is still ours. */
+    private Object lockFile;
+    private Object socketFile;
+    private volatile ControlServer control;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -88,17 +93,19 @@ public final class DaemonMain {
             return EXIT_ALREADY_RUNNING;
         }
         try (ExclusiveLock held = lock.get()) {
+            Object lockFile = HomeFiles.key(home.daemonLock()).orElseThrow();
             Linux.becomeChildSubreaper();
             // Checked once, here: without pidfds every signal goes by pid (checked), and status says so.
             PidfdSupport.current().degradedNote().ifPresent(note ->
                     LOG.log(System.Logger.Level.WARNING, "degraded: " + note));
             if (settings.temporalBin() != null) {
-                Files.createDirectories(home.dataDir(TemporalComponent.NAME));
+                home.ensureDataDir(TemporalComponent.NAME);
             }
             ComponentSpec temporal = TemporalComponent.spec(settings, home, Installation.current());
             Supervisor supervisor = new Supervisor(temporal, new Ownership(home.root(), temporal.name()),
                     home.componentRecord(temporal.name()));
             DaemonMain daemon = new DaemonMain(home, settings, List.of(supervisor));
+            daemon.lockFile = lockFile;
             daemon.serve();
             return 0;
         }
@@ -123,15 +130,32 @@ public final class DaemonMain {
         List<Path> logs = new java.util.ArrayList<>(List.of(home.logFile("daemon")));
         supervisors.forEach(s -> logs.add(s.spec().log()));
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
-        try (LogRotator rotator = LogRotator.start(LogRotation.DEFAULT, logs);
-             ControlServer control = ControlServer.start(home.socket(), this::handle)) {
+        try (LogRotator rotator = LogRotator.start(LogRotation.DEFAULT, logs)) {
+            listen();
             housekeeping.scheduleWithFixedDelay(() -> housekeeping(rotator), 1, 1, TimeUnit.SECONDS);
             supervisors.forEach(Supervisor::start);
             stopped.await();
         } finally {
             housekeeping.shutdownNow();
-            Files.deleteIfExists(home.daemonRecord());
+            // Only what is still ours: after the home was renamed or run/ re-created, these paths
+            // may already belong to the next daemon.
+            if (control != null && HomeFiles.key(home.socket()).map(key -> key.equals(socketFile)).orElse(false)) {
+                control.close();
+            }
+            if (Json.readFile(home.daemonRecord(), DaemonRecord.class).map(r -> r.pid() == self.pid()).orElse(false)) {
+                Files.deleteIfExists(home.daemonRecord());
+            }
         }
+    }
+
+    /** Binds the control socket (replacing whatever is at its path: we hold the lock). */
+    private void listen() throws java.io.IOException {
+        ControlServer previous = control;
+        if (previous != null) {
+            previous.close();
+        }
+        control = ControlServer.start(home.socket(), this::handle);
+        socketFile = HomeFiles.key(home.socket()).orElse(null);
     }
 
     private ControlResponse handle(ControlRequest request) {
@@ -170,6 +194,7 @@ public final class DaemonMain {
         return new StatusReport(
                 new StatusReport.DaemonInfo(ProcessHandle.current().pid(), startedAtMillis, VERSION,
                         home.root().toString(), home.socket().toString(), settings,
+                        (System.nanoTime() - startedAtNanos) / 1_000_000, System.currentTimeMillis(),
                         PidfdSupport.current().degradedNote().stream().toList()),
                 supervisors.stream().map(Supervisor::snapshot).toList());
     }
@@ -206,14 +231,43 @@ public final class DaemonMain {
         }
     }
 
-    /** Once a second: reap orphans re-parented to us; re-check the logs in case an event was lost. */
+    /**
+     * Once a second: make sure the home is still ours; reap orphans re-parented to us; re-check
+     * the logs in case an event was lost.
+     */
     private void housekeeping(LogRotator rotator) {
         try {
+            if (!shuttingDown.get() && !checkHome()) {
+                return;
+            }
             ChildReaper.reapOrphans();
             rotator.checkAll();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | java.io.IOException e) {
             LOG.log(System.Logger.Level.WARNING, "housekeeping failed", e);
         }
+    }
+
+    /**
+     * The lock file at its path must still be the one we hold, or the next `stigmer local` takes a
+     * fresh one and starts a second daemon for this home (run/ deleted, the home renamed or
+     * deleted). We cannot take the path back without racing that daemon, so we stop our
+     * components and exit: the next start then starts cleanly. A socket file that is gone or
+     * replaced while the lock is ours is simply bound again: only the lock holder ever binds it.
+     *
+     * @return false when the daemon is on its way out
+     */
+    private boolean checkHome() throws java.io.IOException {
+        if (!HomeFiles.key(home.daemonLock()).map(lockFile::equals).orElse(false)) {
+            LOG.log(System.Logger.Level.WARNING, home.daemonLock() + " is no longer the lock this daemon holds (run/ or "
+                    + "the home was deleted, moved or replaced): stopping everything and exiting");
+            Thread.ofPlatform().name("home-lost").start(this::shutdown);
+            return false;
+        }
+        if (!HomeFiles.key(home.socket()).map(key -> key.equals(socketFile)).orElse(false)) {
+            LOG.log(System.Logger.Level.WARNING, home.socket() + " was deleted or replaced: listening on it again");
+            listen();
+        }
+        return true;
     }
 
     private static void configureLogging() {

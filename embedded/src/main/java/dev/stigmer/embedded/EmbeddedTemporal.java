@@ -1,43 +1,71 @@
 package dev.stigmer.embedded;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.temporal.internal.testservice.GRPCServerHelper;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.temporal.internal.testservice.TestServicesStarter;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The embedded Temporal: the Temporal Java test server on one address (loopback by default,
  * unlike the stock TestServer main, which binds every interface), with the gRPC health service.
- * Keeps everything in memory: a restart loses all workflows.
  * <p>
- * Usage: {@code EmbeddedTemporal [--ip ADDRESS] [--port PORT]}
+ * It behaves as a dev server, not as a test fixture: time runs at wall-clock speed (time
+ * skipping is locked and its control service is not exposed, so no client can unlock it), and
+ * only the configured namespaces exist. It keeps everything in memory: a restart loses all
+ * workflows.
+ * <p>
+ * Usage: {@code EmbeddedTemporal [--ip ADDRESS] [--port PORT] [--namespace NAME]...}; exit 1
+ * at once when it cannot listen, 2 on bad arguments.
  */
 public final class EmbeddedTemporal {
+    static final String DEFAULT_NAMESPACE = "default";
+
     private EmbeddedTemporal() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         String ip = "127.0.0.1";
         int port = 7233;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--ip" -> ip = args[++i];
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println("embedded temporal: unknown argument " + args[i]
-                            + " (usage: [--ip ADDRESS] [--port PORT])");
-                    System.exit(2);
+        Set<String> namespaces = new LinkedHashSet<>(List.of(DEFAULT_NAMESPACE));
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--ip" -> ip = args[++i];
+                    case "--port" -> port = Integer.parseInt(args[++i]);
+                    case "--namespace" -> namespaces.add(args[++i]);
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
+        } catch (RuntimeException e) {
+            System.err.println("embedded temporal: " + e.getMessage()
+                    + " (usage: [--ip ADDRESS] [--port PORT] [--namespace NAME]...)");
+            System.exit(2);
         }
-        TestServicesStarter services = new TestServicesStarter(false, 0);
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(ip), port));
-        GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
-        Server server = builder.build().start();
+        // true: time skipping locked, i.e. timers fire at wall-clock time, as on a real server.
+        // With false the server jumps to the next timer whenever no task is in flight: a 1 h sleep
+        // returns at once and a workflow waiting for a signal hits its run timeout.
+        TestServicesStarter services = new TestServicesStarter(true, 0);
+        Server server;
+        try {
+            server = serve(services, new InetSocketAddress(InetAddress.getByName(ip), port), namespaces);
+        } catch (IOException e) {
+            // Netty's threads would keep this JVM alive, listening on nothing: exit, say why.
+            System.err.println("embedded temporal: cannot listen on " + ip + ":" + port + ": " + rootMessage(e));
+            System.out.flush();
+            Runtime.getRuntime().halt(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdown();
             try {
@@ -49,7 +77,38 @@ public final class EmbeddedTemporal {
             }
             services.close();
         }, "shutdown"));
-        System.out.println("Embedded Temporal (in memory) serving on " + ip + ":" + port);
-        server.awaitTermination();
+        System.out.println("Embedded Temporal (in memory, real time) serving on " + ip + ":" + port
+                + ", namespaces " + String.join(", ", namespaces));
+        try {
+            server.awaitTermination();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Registers the workflow and operator services (not the test service: it would let a client
+     * unlock time skipping) behind the namespace guard, plus the gRPC health service.
+     */
+    static Server serve(TestServicesStarter services, InetSocketAddress address, Set<String> namespaces)
+            throws IOException {
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(address);
+        HealthStatusManager health = new HealthStatusManager();
+        NamespaceGuard guard = new NamespaceGuard(namespaces);
+        for (BindableService service : List.<BindableService>of(services.getWorkflowService(), services.getOperatorService())) {
+            var definition = service.bindService();
+            builder.addService(ServerInterceptors.intercept(definition, guard));
+            health.setStatus(definition.getServiceDescriptor().getName(), ServingStatus.SERVING);
+        }
+        builder.addService(health.getHealthService());
+        return builder.build().start();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 }

@@ -85,13 +85,22 @@ class BadInputTest {
     }
 
     @Test
+    void homeTooLongForAUnixSocketIsOneLineSayingWhatToDo(Stack stack) {
+        String home = stack.home.resolveSibling("h".repeat(100)).toString();
+        for (String command : new String[]{"start", "status", "stop"}) {
+            CliResult result = stack.run(Map.of("STIGMER_HOME", home), "local", command);
+            assertRejected(stack, result, null, "STIGMER_HOME", "too long", "shorter");
+        }
+    }
+
+    @Test
     void unknownFlagIsAUsageErrorOnOneLine(Stack stack) {
         CliResult result = stack.run("local", "start", "--temporal-prot", "7233");
         assertRejected(stack, result, USAGE, "--temporal-prot");
     }
 
     @ParameterizedTest(name = "--timeout {0}")
-    @ValueSource(strings = {"soon", "0", "-5s", "10h"})
+    @ValueSource(strings = {"soon", "0", "-5s", "10h", "999999999999m", "1441m"})
     void badTimeoutIsOneLineNamingTheValue(String timeout, Stack stack) {
         CliResult result = stack.run("local", "start", "--timeout", timeout);
         assertRejected(stack, result, USAGE, "--timeout", "'" + timeout + "'");

@@ -3,6 +3,8 @@ package dev.stigmer.it;
 import dev.stigmer.os.Linux;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +17,12 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(StackExtension.class)
 class ForegroundTest {
 
-    @Test
-    void foregroundSupervisesInTheTerminalAndCtrlCStopsEverything(Stack stack) throws Exception {
+    /** Bare `local` is `local start`: it takes the same options. */
+    @ParameterizedTest(name = "stigmer {0}")
+    @ValueSource(strings = {"local start --foreground", "local --foreground"})
+    void foregroundSupervisesInTheTerminalAndCtrlCStopsEverything(String command, Stack stack) throws Exception {
         Path log = Files.createTempFile("foreground", ".log");
-        Process foreground = stack.spawnInOwnSession(log, "local", "start", "--foreground");
+        Process foreground = stack.spawnInOwnSession(log, command.split(" "));
         try {
             stack.awaitServing();
             assertThat(Workflows.runGreeting(stack.address(), "fg")).isEqualTo("HELLO FG");

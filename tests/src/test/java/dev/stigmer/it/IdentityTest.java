@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Records are hints, never orders: a recorded pid that now belongs to another process, a record
@@ -49,7 +48,8 @@ class IdentityTest {
         Files.writeString(temporalRecord, temporalJson);
         Files.writeString(daemonRecord, daemonJson);
         Optional<Bystander> forced = Bystander.startAt(stack.home.resolveSibling("bystander"), old);
-        assumeTrue(forced.isPresent(), "could not force pid " + old + " through ns_last_pid");
+        RootOnly.require(forced.isPresent(), "a reused Temporal pid is neither reported nor signalled",
+                "forcing pid " + old + " through ns_last_pid");
         try (Bystander bystander = forced.get()) {
             JsonObject down = stack.temporal();
             assertThat(down.get("state").getAsString()).isEqualTo("stopped");

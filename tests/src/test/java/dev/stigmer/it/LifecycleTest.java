@@ -120,7 +120,7 @@ class LifecycleTest {
         stack.start();
         CliResult temporal = stack.run("local", "logs", "-n", "20");
         assertThat(temporal.exitCode()).isZero();
-        assertThat(temporal.stdout()).contains("Embedded Temporal (in memory) serving on " + stack.address());
+        assertThat(temporal.stdout()).contains("Embedded Temporal (in memory, real time) serving on " + stack.address());
         CliResult daemon = stack.run("local", "logs", "daemon");
         assertThat(daemon.stdout()).contains("temporal: starting -> running");
         CliResult unknown = stack.run("local", "logs", "nonsense");

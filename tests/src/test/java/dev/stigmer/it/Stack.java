@@ -35,6 +35,8 @@ final class Stack {
     final Map<String, String> env = new HashMap<>();
     /** Put before the CLI's java (e.g. a sandbox it runs in); empty: the CLI runs as it is. */
     final List<String> launcher = new ArrayList<>();
+    /** The working directory of the CLI runs; null: the test JVM's. */
+    Path cwd;
 
     Stack(Path home) throws IOException {
         this.home = home;
@@ -95,6 +97,11 @@ final class Stack {
         return builder.start();
     }
 
+    /** Starts `stigmer ARGS` with its stdout a pipe the test reads (and may close), stderr to {@code log}. */
+    Process spawnWithPipedOutput(Path log, String... args) throws IOException {
+        return builder(Map.of(), args).redirectError(log.toFile()).start();
+    }
+
     private ProcessBuilder builder(Map<String, String> extraEnv, String... args) {
         List<String> command = new ArrayList<>(List.of(JAVA.toString(), "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-Dstigmer.dist=" + ROOT,
@@ -102,6 +109,9 @@ final class Stack {
         command.addAll(List.of(args));
         command.addAll(0, launcher);
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (cwd != null) {
+            builder.directory(cwd.toFile());
+        }
         builder.environment().keySet().removeIf(k -> k.startsWith("STIGMER_"));
         builder.environment().putAll(env);
         builder.environment().putAll(extraEnv);

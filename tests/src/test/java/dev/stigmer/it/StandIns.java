@@ -11,7 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  * the given --ip/--port, so the real-CLI code path runs against a real gRPC server.
  */
 final class StandIns {
-    private static final String SERVE = Stack.JAVA + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+    static final String SERVE = Stack.JAVA + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
             + " --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
             + " -cp '" + Stack.ROOT.resolve("build/lib/embedded") + "/*' dev.stigmer.embedded.EmbeddedTemporal";
 

@@ -82,6 +82,7 @@ class StatusTest {
         ComponentSnapshot starting = new ComponentSnapshot("temporal", ComponentState.STARTING, temporalPid,
                 stack.address(), "embedded", false, Map.of(), 0, false, System.currentTimeMillis(), null, null, List.of());
         return new StatusReport(new StatusReport.DaemonInfo(ProcessHandle.current().pid(), System.currentTimeMillis(),
-                "stand-in", stack.home.toString(), stack.stigmerHome().socket().toString(), settings), List.of(starting));
+                "stand-in", stack.home.toString(), stack.stigmerHome().socket().toString(), settings, 1L,
+                System.currentTimeMillis()), List.of(starting));
     }
 }
