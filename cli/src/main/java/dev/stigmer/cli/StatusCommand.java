@@ -92,6 +92,7 @@ final class StatusCommand implements Callable<Integer> {
         StatusReport.DaemonInfo d = status.daemon();
         System.out.println("stigmer local: daemon pid " + d.pid() + ", up " + Durations.format(Duration.ofMillis(d.uptimeMillis()))
                 + ", home " + d.home());
+        d.degraded().forEach(note -> System.out.println("  degraded: " + note));
         String skew = StartFlow.versionSkew(d);
         if (skew != null) {
             System.out.println("  " + skew);

@@ -191,12 +191,31 @@ public final class Linux {
         }
     }
 
+    // ---- pidfds: group signals, and the errno values that tell "gone" from "cannot" ----------
+
+    public static final int EACCES = 13;
+    public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
+    public static final int EMFILE = 24;
+    public static final int ENOSYS = 38;
+
+    /** pidfd_send_signal flag (Linux 6.9+): signal the process group the pidfd's process leads. */
+    public static final int PIDFD_SIGNAL_PROCESS_GROUP = 1 << 2;
+
     /** pidfd_send_signal(2). Returns false when the process has already exited. */
     public static boolean pidfdSendSignal(int pidfd, int signal) throws OsException {
+        return pidfdSendSignal(pidfd, signal, 0);
+    }
+
+    /**
+     * pidfd_send_signal(2) with {@code flags}, e.g. {@link #PIDFD_SIGNAL_PROCESS_GROUP}. Returns
+     * false when there is nobody left to signal (ESRCH).
+     */
+    public static boolean pidfdSendSignal(int pidfd, int signal, int flags) throws OsException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             long rc = (long) SYSCALL_4.invokeExact(state, SYS_PIDFD_SEND_SIGNAL, pidfd, signal,
-                    MemorySegment.NULL, 0);
+                    MemorySegment.NULL, flags);
             if (rc == 0) {
                 return true;
             }
@@ -211,6 +230,25 @@ public final class Linux {
             throw unexpected(t);
         }
     }
+
+    /** The symbolic name of the errno values the process layer tells apart, else "errno N". */
+    public static String errnoName(int errno) {
+        return switch (errno) {
+            case EPERM -> "EPERM";
+            case ESRCH -> "ESRCH";
+            case EINTR -> "EINTR";
+            case ECHILD -> "ECHILD";
+            case EWOULDBLOCK -> "EAGAIN";
+            case EACCES -> "EACCES";
+            case EINVAL -> "EINVAL";
+            case ENFILE -> "ENFILE";
+            case EMFILE -> "EMFILE";
+            case ENOSYS -> "ENOSYS";
+            default -> "errno " + errno;
+        };
+    }
+
+    // ---- end of pidfds ---------------------------------------------------------------------------
 
     /**
      * poll(2) one descriptor for readability. A pidfd becomes readable when its process exits.

@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +18,22 @@ public final class PortOwner {
     private static final String LISTEN = "0A";
 
     private PortOwner() {
+    }
+
+    /** Whose socket listens on a port, as far as one component is concerned. */
+    public enum Listener {
+        /** A process of the component's tree. */
+        OURS,
+        /** Somebody listens, but no process of the component's tree holds that socket. */
+        FOREIGN,
+        NOBODY,
+        /** /proc/net/tcp cannot be read here: nobody can be told apart. */
+        UNKNOWN
+    }
+
+    /** True when nothing stops us from listening on {@code address} right now. */
+    public static boolean isFree(InetSocketAddress address) {
+        return isFree(address.getAddress(), address.getPort());
     }
 
     /** True when nothing stops us from listening on {@code address:port} right now. */
@@ -43,17 +61,51 @@ public final class PortOwner {
         return Optional.empty();
     }
 
+    /**
+     * Whether the socket listening on {@code port} belongs to {@code root} or one of its
+     * descendants. Cheap: the port's listening inodes from /proc/net/tcp{,6}, then only the
+     * descriptors of that tree, not all of /proc.
+     */
+    public static Listener whoListens(int port, long root) {
+        Optional<Set<Long>> inodes = listeningInodesIfReadable(port);
+        if (inodes.isEmpty()) {
+            return Listener.UNKNOWN;
+        }
+        if (inodes.get().isEmpty()) {
+            return Listener.NOBODY;
+        }
+        Deque<Long> tree = new ArrayDeque<>(List.of(root));
+        Set<Long> seen = new HashSet<>();
+        while (!tree.isEmpty()) {
+            long pid = tree.pop();
+            if (seen.add(pid)) {
+                if (ProcFs.socketInodes(pid).stream().anyMatch(inodes.get()::contains)) {
+                    return Listener.OURS;
+                }
+                tree.addAll(ProcFs.children(pid));
+            }
+        }
+        return Listener.FOREIGN;
+    }
+
     /** How many sockets listen on {@code port} now, on any address. */
     public static int listenerCount(int port) {
         return listeningInodes(port).size();
     }
 
     private static Set<Long> listeningInodes(int port) {
+        return listeningInodesIfReadable(port).orElse(Set.of());
+    }
+
+    /** Empty when neither table can be read (no IPv6 is fine: tcp6 is then simply absent). */
+    private static Optional<Set<Long>> listeningInodesIfReadable(int port) {
         Set<Long> inodes = new HashSet<>();
+        boolean read = false;
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             List<String> lines;
             try {
                 lines = Files.readAllLines(Path.of(table));
+                read = true;
             } catch (IOException e) {
                 continue;
             }
@@ -69,6 +121,6 @@ public final class PortOwner {
                 }
             }
         }
-        return inodes;
+        return read ? Optional.of(inodes) : Optional.empty();
     }
 }

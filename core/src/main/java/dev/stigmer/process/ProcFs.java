@@ -94,6 +94,21 @@ public final class ProcFs {
         }
     }
 
+    /**
+     * Now, on the clock of a process's start time (field 22 of /proc/PID/stat): clock ticks since
+     * boot. /proc/uptime gives seconds since boot on the same clock, with two decimals: at the
+     * USER_HZ of 100 that Linux reports to user space, its hundredths are ticks.
+     */
+    public static long ticksSinceBoot() {
+        try {
+            String seconds = Files.readString(PROC.resolve("uptime")).split(" ")[0];
+            int dot = seconds.indexOf('.');
+            return Long.parseLong(seconds.substring(0, dot)) * 100 + Long.parseLong(seconds.substring(dot + 1));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read /proc/uptime", e);
+        }
+    }
+
     /** Changes on every boot: with pid and start time it makes an identity that survives reboots. */
     public static String bootId() {
         String id = bootId;

@@ -3,10 +3,8 @@ package dev.stigmer.process;
 import dev.stigmer.os.Linux;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Everything one component owns: the session/group its leader created, plus every process that
@@ -19,7 +17,7 @@ public final class ProcessTree {
 
     private final Ownership ownership;
     private final Optional<ProcessIdentity> leader;
-    private final Set<String> scope; // marked processes that count; null: every one, now or later
+    private final long startedBefore; // marked processes count only if they started before this tick
 
     /**
      * Everything of the component: its leader's group and session, and every process with the
@@ -30,32 +28,23 @@ public final class ProcessTree {
      *               verifiably is that process or the group's members carry our mark
      */
     public ProcessTree(Ownership ownership, Optional<ProcessIdentity> leader) {
-        this(ownership, leader, null);
+        this(ownership, leader, Long.MAX_VALUE);
     }
 
-    private ProcessTree(Ownership ownership, Optional<ProcessIdentity> leader, Set<String> scope) {
+    private ProcessTree(Ownership ownership, Optional<ProcessIdentity> leader, long startedBefore) {
         this.ownership = ownership;
         this.leader = leader;
-        this.scope = scope;
+        this.startedBefore = startedBefore;
     }
 
     /**
-     * One run's tree as it is now: the leader's group and session, and the marked processes
-     * alive now (its escapees). A successor the supervisor starts while this tree is being
-     * stopped leads a session of its own and did not exist yet, so it is never a member.
+     * One run's tree: the leader's group and session, and the marked processes (its escapees)
+     * that started before {@code startedBefore} (ticks since boot, {@link ProcFs#ticksSinceBoot}):
+     * a successor the supervisor starts later, while this tree is being stopped, leads a session
+     * of its own and started after that, so it is never a member.
      */
-    public static ProcessTree rootedAt(Ownership ownership, ProcessIdentity leader) {
-        Set<String> now = new HashSet<>();
-        for (ProcStat stat : ProcFs.all()) {
-            if (stat.isAlive() && ownership.marks(stat.pid())) {
-                now.add(key(stat));
-            }
-        }
-        return new ProcessTree(ownership, Optional.of(leader), now);
-    }
-
-    private static String key(ProcStat stat) {
-        return stat.pid() + ":" + stat.startTicks();
+    public static ProcessTree rootedAt(Ownership ownership, ProcessIdentity leader, long startedBefore) {
+        return new ProcessTree(ownership, Optional.of(leader), startedBefore);
     }
 
     /** Live members now. */
@@ -69,7 +58,7 @@ public final class ProcessTree {
                 continue;
             }
             boolean inGroup = stat.pgid() == groupId || stat.sid() == groupId;
-            boolean inScope = scope == null || inGroup || scope.contains(key(stat));
+            boolean inScope = inGroup || stat.startTicks() < startedBefore;
             if ((inGroup && leaderVerified) || (inScope && ownership.marks(stat.pid()))) {
                 members.add(stat);
             }
@@ -111,21 +100,45 @@ public final class ProcessTree {
 
     /**
      * SIGKILL, without waiting, to what a dead leader left in its session or group and that
-     * carries our mark. Unlike {@link #killNow} it cannot touch a successor already started,
-     * which leads a session of its own.
+     * carries our mark. Selected by the dead leader's number, which the kernel hands out again
+     * only once no process has it as pid, group or session; so:
+     * <ul>
+     * <li>if a process started since holds that pid, the old session and group are empty, and what
+     *     now has that number as session or group is the newcomer's: nothing to do;</li>
+     * <li>the successor's session, and anything that started at or after the successor, is
+     *     never touched; nor is anything older than the dead leader (no member of its session
+     *     can be).</li>
+     * </ul>
      */
-    public static void killOrphansOf(Ownership ownership, long deadLeader) {
+    public static void killOrphansOf(Ownership ownership, ProcessIdentity deadLeader, Optional<ProcessIdentity> successor) {
+        long number = deadLeader.pid();
+        if (numberReused(deadLeader)) {
+            return;
+        }
+        List<ProcStat> orphans = new ArrayList<>();
         for (ProcStat stat : ProcFs.all()) {
-            if (stat.isAlive() && stat.pid() != SELF && (stat.pgid() == deadLeader || stat.sid() == deadLeader)
-                    && ownership.marks(stat.pid())) {
-                ProcessSignals.send(stat, Linux.SIGKILL);
+            boolean ofDeadLeader = stat.pgid() == number || stat.sid() == number;
+            boolean ofSuccessor = successor.map(s -> stat.sid() == s.pid() || stat.startTicks() >= s.startTicks())
+                    .orElse(false);
+            if (stat.isAlive() && stat.pid() != SELF && ofDeadLeader && !ofSuccessor
+                    && stat.startTicks() >= deadLeader.startTicks() && ownership.marks(stat.pid())) {
+                orphans.add(stat);
             }
         }
+        // Checked again after the scan: a number reused while we scanned makes every match suspect.
+        if (numberReused(deadLeader)) {
+            return;
+        }
+        orphans.forEach(orphan -> ProcessSignals.send(orphan, Linux.SIGKILL));
+    }
+
+    private static boolean numberReused(ProcessIdentity deadLeader) {
+        return ProcFs.stat(deadLeader.pid()).map(now -> now.startTicks() != deadLeader.startTicks()).orElse(false);
     }
 
     private int signalAll(int signal) {
         List<ProcStat> members = members();
-        leader.filter(ProcessIdentity::isAlive).ifPresent(id -> ProcessSignals.sendToGroup(id.pid(), signal));
+        leader.ifPresent(id -> ProcessSignals.sendToGroup(id, signal));
         int sent = 0;
         for (ProcStat member : members) {
             if (ProcessSignals.send(member, signal)) {

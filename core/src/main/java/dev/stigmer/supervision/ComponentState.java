@@ -2,7 +2,12 @@ package dev.stigmer.supervision;
 
 /** Where a component is in its life. The transitions live in {@link Supervisor}, in one place. */
 public enum ComponentState {
-    /** Spawned, not yet answering its readiness probe. */
+    /**
+     * A new supervisor looks at what an earlier one left: it adopts the component's process when
+     * that verifiably is ours, and otherwise stops whatever of ours is left.
+     */
+    RECOVERING,
+    /** Being spawned (its ports claimed first), or spawned and not yet ready: its probe must pass, answered by its own listener. */
     STARTING,
     /** Ready and passing liveness checks. */
     RUNNING,
@@ -12,6 +17,7 @@ public enum ComponentState {
     BACKOFF,
     /** Gave up: too many failed starts, or a cause no retry can fix (a taken port). */
     FAILED,
+    /** Its whole process tree is being stopped; a start meanwhile starts it again afterwards. */
     STOPPING,
     STOPPED;
 

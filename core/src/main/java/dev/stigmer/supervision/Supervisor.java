@@ -12,27 +12,30 @@ import dev.stigmer.process.ProcessTree;
 import dev.stigmer.process.SpawnedProcess;
 import dev.stigmer.process.SupervisedProcess;
 import dev.stigmer.state.Json;
+import dev.stigmer.supervision.ComponentSpec.Endpoint;
 import dev.stigmer.supervision.HealthProbe.ProbeResult;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
@@ -40,14 +43,19 @@ import static java.lang.System.Logger.Level.WARNING;
 /**
  * Runs one component and keeps it running: the state machine of {@link ComponentState}.
  * <p>
- * All state is confined to one event-loop thread; exits, probe results and timers arrive as
- * events tagged with the run they belong to, so a late event about an old process can never
- * act on the new one. Blocking work (probes, stopping a process tree) runs on worker threads
- * and reports back as events.
+ * All state is confined to one event-loop thread, which never blocks: exits, probe results,
+ * timers and the results of blocking work (probes, port claims, stopping a process tree,
+ * recovery) arrive as events tagged with the run they belong to, so a late event about an old
+ * process can never act on the new one. The one exception is the crash path: a bind test per
+ * port and the spawn itself run on the loop, so a crash is healed without a thread hop.
+ * <p>
+ * Whether the component is wanted is a level, not an edge: a start that arrives while a stop or
+ * a recovery is under way is acted on when that ends.
  */
 public final class Supervisor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("stigmer.supervisor");
     private static final Duration READY_POLL = Duration.ofMillis(20);
+    private static final Duration MAX_READY_PROBE = Duration.ofSeconds(1);
     private static final Duration MIN_ADOPTION_WINDOW = Duration.ofSeconds(5);
     private static final int LOG_TAIL_LINES = 15;
 
@@ -57,6 +65,7 @@ public final class Supervisor implements AutoCloseable {
     private final ScheduledExecutorService loop;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final RestartBackoff backoff;
+    private final Set<CompletableFuture<Void>> unanswered = ConcurrentHashMap.newKeySet();
 
     // Confined to the loop thread.
     private ComponentState state = ComponentState.STOPPED;
@@ -67,12 +76,14 @@ public final class Supervisor implements AutoCloseable {
     private Long readyAtNanos;
     private Duration readyWindow;
     private int probeFailures;
-    private final Deque<Long> failedStarts = new ArrayDeque<>();
+    private int failedStartsInARow;
     private int restarts;
     private boolean wanted;
+    private boolean retired; // stopping for good: the daemon is exiting, no start is taken any more
     private String lastExit;
     private String lastError;
     private String replacedBecause; // why we stopped the current run's process, if we did
+    private String failAfterExit; // set when no restart can help the run being stopped
     private String exitNotice; // the last exit, not yet logged
     private ScheduledFuture<?> timer;
     private final List<CompletableFuture<Void>> stopWaiters = new ArrayList<>();
@@ -100,88 +111,189 @@ public final class Supervisor implements AutoCloseable {
     /**
      * At daemon start: adopt the component's process left by a previous daemon when it verifiably
      * is ours (recorded identity, ownership mark, same command), and let the readiness probe decide
-     * whether it stays; kill whatever else of ours is left. Never touches a process not ours.
+     * whether it stays; stop whatever else of ours is left. Never touches a process not ours.
+     * Returns at once (the component is RECOVERING meanwhile); the future completes when done.
      */
     public CompletableFuture<Void> recover() {
-        return call(() -> {
-            Optional<ProcessIdentity> candidate = findAdoptable();
-            if (candidate.isPresent()) {
-                Optional<AdoptedProcess> adopted = AdoptedProcess.watch(candidate.get());
-                if (adopted.isPresent()) {
-                    LOG.log(INFO, "{0}: adopting {1}", spec.name(), candidate.get().describe());
-                    wanted = true;
-                    Duration window = spec.probeTimeout().multipliedBy(spec.failureThreshold());
-                    attach(adopted.get(), window.compareTo(MIN_ADOPTION_WINDOW) < 0 ? MIN_ADOPTION_WINDOW : window);
-                    startedAtMillis = Json.readFile(recordFile, ComponentRecord.class)
-                            .map(ComponentRecord::startedAtMillis).orElse(System.currentTimeMillis());
-                    scheduleReadinessProbe(run);
-                    return;
-                }
-            }
-            deleteRecord();
-            List<ProcStat> leftovers = new ProcessTree(ownership, Optional.empty()).stop(spec.stopPolicy());
-            if (!leftovers.isEmpty()) {
-                LOG.log(WARNING, "{0}: processes survived cleanup: {1}", spec.name(), leftovers);
-            }
-        });
-    }
-
-    /** Start if stopped or failed (a failed component gets a fresh set of tries); else nothing. */
-    public CompletableFuture<Void> start() {
-        return call(() -> {
-            wanted = true;
-            if (state == ComponentState.STOPPED || state == ComponentState.FAILED) {
-                failedStarts.clear();
-                backoff.reset();
-                lastError = null;
-                launch();
-            }
-        });
-    }
-
-    /** Stop restarting, then stop the whole process tree; completes when nothing of it is alive. */
-    public CompletableFuture<Void> stop() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Void> done = answerLater();
         post(() -> {
-            wanted = false;
-            cancelTimer();
-            stopWaiters.add(done);
-            if (state == ComponentState.STOPPING) {
+            if (state != ComponentState.STOPPED) {
+                done.complete(null);
                 return;
             }
-            Optional<ProcessIdentity> leader = Optional.ofNullable(current).map(SupervisedProcess::identity);
-            long stoppedRun = ++run; // events of the old run are stale from here on
-            transition(ComponentState.STOPPING);
-            workers.submit(() -> {
-                List<ProcStat> survivors = new ProcessTree(ownership, leader).stop(spec.stopPolicy());
-                post(() -> finishStop(stoppedRun, survivors));
+            long recoveryRun = ++run;
+            transition(ComponentState.RECOVERING);
+            offLoop(this::lookForLeftovers, found -> onRecovered(recoveryRun, found, done), failure -> {
+                LOG.log(WARNING, "{0}: recovery failed: {1}", spec.name(), failure.toString());
+                onRecovered(recoveryRun, new Leftovers(Optional.empty(), 0, List.of()), done);
             });
-        });
+        }, done);
         return done;
+    }
+
+    /**
+     * Wanted from now on: starts it if stopped or failed (a failed component gets a fresh set of
+     * tries); a stop or a recovery under way starts it when it ends; else nothing to do.
+     */
+    public CompletableFuture<Void> start() {
+        return call(() -> {
+            if (retired) {
+                throw new Refused(spec.name() + " is stopping for good");
+            }
+            wanted = true;
+            if (state == ComponentState.STOPPED || state == ComponentState.FAILED) {
+                startFresh();
+            }
+        });
+    }
+
+    /**
+     * Not wanted from now on: stop restarting, then stop the whole process tree; completes when
+     * nothing of it is alive (a later start may have started it again by then).
+     */
+    public CompletableFuture<Void> stop() {
+        return stop(false);
+    }
+
+    /** Like {@link #stop()}, and every later start is refused: for a daemon that is exiting. */
+    public CompletableFuture<Void> retire() {
+        return stop(true);
+    }
+
+    private CompletableFuture<Void> stop(boolean forGood) {
+        CompletableFuture<Void> done = answerLater();
+        post(() -> {
+            wanted = false;
+            retired |= forGood;
+            cancelTimer();
+            stopWaiters.add(done);
+            if (state != ComponentState.STOPPING && state != ComponentState.RECOVERING) {
+                beginStop(); // else it ends by itself, then answers the waiters
+            }
+        }, done);
+        return done;
+    }
+
+    /** A call the supervisor turns down as a matter of course: a start once it stops for good. */
+    public static final class Refused extends IllegalStateException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    // ---- recovery ----------------------------------------------------------------------------
+
+    /** What a previous daemon left: a process adopted, or the survivors of stopping the rest. */
+    private record Leftovers(Optional<AdoptedProcess> adopted, long startedAtMillis, List<ProcStat> survivors) {
+    }
+
+    /** On a worker: reads the record and /proc, and may take a whole grace period to stop leftovers. */
+    private Leftovers lookForLeftovers() {
+        Optional<ProcessIdentity> candidate = findAdoptable();
+        Optional<AdoptedProcess> adopted = candidate.flatMap(AdoptedProcess::watch);
+        if (adopted.isPresent()) {
+            LOG.log(INFO, "{0}: adopting {1}", spec.name(), candidate.get().describe());
+            long startedAt = Json.readFile(recordFile, ComponentRecord.class)
+                    .map(ComponentRecord::startedAtMillis).orElse(System.currentTimeMillis());
+            return new Leftovers(adopted, startedAt, List.of());
+        }
+        deleteRecord();
+        return new Leftovers(Optional.empty(), 0, new ProcessTree(ownership, Optional.empty()).stop(spec.stopPolicy()));
+    }
+
+    private void onRecovered(long recoveryRun, Leftovers leftovers, CompletableFuture<Void> done) {
+        try {
+            if (run != recoveryRun || state != ComponentState.RECOVERING) {
+                return;
+            }
+            if (leftovers.adopted().isPresent()) {
+                startedAtMillis = leftovers.startedAtMillis();
+                Duration window = spec.probeTimeout().multipliedBy(spec.failureThreshold());
+                attach(leftovers.adopted().get(), window.compareTo(MIN_ADOPTION_WINDOW) < 0 ? MIN_ADOPTION_WINDOW : window);
+                if (!stopWaiters.isEmpty()) {
+                    beginStop(); // a stop came while we looked
+                    return;
+                }
+                wanted = true; // it was running: keep it so
+                scheduleReadinessProbe(run);
+                return;
+            }
+            if (!leftovers.survivors().isEmpty()) {
+                LOG.log(WARNING, "{0}: processes survived cleanup: {1}", spec.name(), leftovers.survivors());
+            }
+            settleStopped();
+        } finally {
+            done.complete(null);
+        }
+    }
+
+    // ---- stopping ----------------------------------------------------------------------------
+
+    private void beginStop() {
+        Optional<ProcessIdentity> leader = Optional.ofNullable(current).map(SupervisedProcess::identity);
+        long stoppedRun = ++run; // events of the old run are stale from here on
+        transition(ComponentState.STOPPING);
+        offLoop(() -> new ProcessTree(ownership, leader).stop(spec.stopPolicy()),
+                survivors -> finishStop(stoppedRun, survivors),
+                failure -> finishStop(stoppedRun, List.of()));
     }
 
     private void finishStop(long stoppedRun, List<ProcStat> survivors) {
         if (!survivors.isEmpty()) {
             LOG.log(WARNING, "{0}: processes survived SIGKILL: {1}", spec.name(), survivors);
         }
-        if (run == stoppedRun) {
-            current = null;
-            deleteRecord();
-            transition(ComponentState.STOPPED);
-        }
-        stopWaiters.forEach(w -> w.complete(null));
-        stopWaiters.clear();
-    }
-
-    // ---- transitions -------------------------------------------------------------------------
-
-    private void launch() {
-        cancelTimer();
-        Optional<String> portProblem = claimPort();
-        if (portProblem.isPresent()) {
-            fail(portProblem.get());
+        if (run != stoppedRun || state != ComponentState.STOPPING) {
             return;
         }
+        deleteRecord();
+        settleStopped();
+    }
+
+    /** Nothing of the component runs: STOPPED, stops answered, and started again if wanted again. */
+    private void settleStopped() {
+        current = null;
+        transition(ComponentState.STOPPED);
+        stopWaiters.forEach(w -> w.complete(null));
+        stopWaiters.clear();
+        if (wanted && !retired) {
+            startFresh();
+        }
+    }
+
+    // ---- starting ----------------------------------------------------------------------------
+
+    private void startFresh() {
+        failedStartsInARow = 0;
+        backoff.reset();
+        lastError = null;
+        launch();
+    }
+
+    /**
+     * One bind test per port, then the spawn, on the loop: after a crash the dead process's sockets
+     * are already closed, so that is all a restart costs. A busy port is claimed on a worker.
+     */
+    private void launch() {
+        cancelTimer();
+        List<Endpoint> busy = spec.endpoints().stream().filter(e -> !PortOwner.isFree(e.address())).toList();
+        if (busy.isEmpty()) {
+            spawn();
+            return;
+        }
+        long claimRun = ++run; // a stop meanwhile makes the claim's answer stale
+        transition(ComponentState.STARTING);
+        offLoop(() -> PortClaim.claim(spec, ownership, busy), problem -> onPortsClaimed(claimRun, problem),
+                failure -> onPortsClaimed(claimRun, Optional.of("cannot check the ports: " + failure)));
+    }
+
+    private void onPortsClaimed(long claimRun, Optional<String> problem) {
+        if (run != claimRun || state != ComponentState.STARTING || current != null) {
+            return;
+        }
+        problem.ifPresentOrElse(this::fail, this::spawn);
+    }
+
+    private void spawn() {
         SpawnedProcess process;
         try {
             Files.createDirectories(spec.log().getParent());
@@ -208,9 +320,12 @@ public final class Supervisor implements AutoCloseable {
         readyWindow = window;
         probeFailures = 0;
         replacedBecause = null;
+        failAfterExit = null;
         process.onExit().thenAccept(status -> post(() -> onExit(myRun, status)));
         transition(ComponentState.STARTING);
     }
+
+    // ---- exits and restarts ------------------------------------------------------------------
 
     private void onExit(long exitedRun, ExitStatus status) {
         if (exitedRun != run) {
@@ -224,7 +339,7 @@ public final class Supervisor implements AutoCloseable {
         // file work cost milliseconds that a crash should not wait for.
         exitNotice = spec.name() + ": " + dead.identity().describe() + " " + lastExit;
         try {
-            restartAfterExit();
+            restartAfterExit(status);
         } finally {
             logExitNotice();
             if (current == null) {
@@ -232,33 +347,34 @@ public final class Supervisor implements AutoCloseable {
             }
             // Whatever the dead leader left in its session must not outlive it. Done off the loop and
             // only once the successor is spawned, so the restart neither waits for nor competes with a
-            // scan of /proc (an orphan holding the port is killed by claimPort before the spawn).
-            long deadLeader = dead.identity().pid();
-            workers.submit(() -> ProcessTree.killOrphansOf(ownership, deadLeader));
+            // scan of /proc (an orphan holding the port is killed by the port claim before the spawn).
+            ProcessIdentity deadLeader = dead.identity();
+            Optional<ProcessIdentity> successor = Optional.ofNullable(current).map(SupervisedProcess::identity);
+            offLoop(() -> ProcessTree.killOrphansOf(ownership, deadLeader, successor));
         }
     }
 
-    private void restartAfterExit() {
+    private void restartAfterExit(ExitStatus status) {
+        if (failAfterExit != null) {
+            fail(failAfterExit);
+            return;
+        }
         if (!wanted) {
             logExitNotice();
             transition(ComponentState.STOPPED);
             return;
         }
-        long now = System.nanoTime();
+        int maxFailedStarts = spec.restartPolicy().maxFailedStarts();
         if (readyAtNanos == null) {
-            failedStarts.addLast(now);
-        } else if (now - readyAtNanos >= spec.restartPolicy().stableAfter().toNanos()) {
-            backoff.reset();
-        }
-        long windowStart = now - spec.restartPolicy().window().toNanos();
-        while (!failedStarts.isEmpty() && failedStarts.peekFirst() < windowStart) {
-            failedStarts.removeFirst();
-        }
-        if (failedStarts.size() >= spec.restartPolicy().maxFailedStarts()) {
             // A start we cut short died of our own SIGTERM: name why we cut it, not the signal.
-            fail(spec.name() + " failed to start " + failedStarts.size() + " times in a row; last: "
-                    + (replacedBecause != null ? replacedBecause : lastExit));
-            return;
+            String cause = replacedBecause != null ? replacedBecause : status.describe() + " before it was ready";
+            if (++failedStartsInARow >= maxFailedStarts) {
+                fail(spec.name() + " failed to start " + failedStartsInARow + " times in a row; last: " + cause);
+                return;
+            }
+            lastError = failedStartsInARow + " of " + maxFailedStarts + " starts in a row failed; last: " + cause;
+        } else if (System.nanoTime() - readyAtNanos >= spec.restartPolicy().stableAfter().toNanos()) {
+            backoff.reset();
         }
         restarts++;
         Duration delay = backoff.nextDelay();
@@ -269,11 +385,11 @@ public final class Supervisor implements AutoCloseable {
         logExitNotice();
         transition(ComponentState.BACKOFF);
         long backoffRun = run;
-        timer = loop.schedule(() -> {
+        timer = schedule(() -> {
             if (run == backoffRun && state == ComponentState.BACKOFF) {
                 launch();
             }
-        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }, delay);
     }
 
     private void logExitNotice() {
@@ -291,26 +407,31 @@ public final class Supervisor implements AutoCloseable {
         transition(ComponentState.FAILED);
     }
 
+    // ---- probes ------------------------------------------------------------------------------
+
     private void scheduleReadinessProbe(long probedRun) {
-        timer = loop.schedule(() -> {
+        timer = schedule(() -> {
             if (run != probedRun || state != ComponentState.STARTING) {
                 return;
             }
-            Duration timeout = spec.probeTimeout().compareTo(Duration.ofSeconds(1)) > 0
-                    ? Duration.ofSeconds(1) : spec.probeTimeout();
-            workers.submit(() -> {
-                ProbeResult result = spec.probe().check(timeout);
-                post(() -> onReadinessResult(probedRun, result));
-            });
-        }, READY_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            Duration timeout = spec.probeTimeout().compareTo(MAX_READY_PROBE) > 0 ? MAX_READY_PROBE : spec.probeTimeout();
+            long pid = current.identity().pid();
+            offLoop(() -> ProbeOutcome.check(spec, pid, timeout), outcome -> onReadinessResult(probedRun, outcome),
+                    failure -> onReadinessResult(probedRun, ProbeOutcome.failed(failure.toString())));
+        }, READY_POLL);
     }
 
-    private void onReadinessResult(long probedRun, ProbeResult result) {
+    private void onReadinessResult(long probedRun, ProbeOutcome outcome) {
         if (run != probedRun || state != ComponentState.STARTING) {
             return;
         }
-        if (result.healthy()) {
+        ProbeResult result = outcome.result();
+        if (outcome.foreignListener().isPresent()) {
+            // Someone else has the port, so ours cannot serve there; no restart can change that.
+            replace(outcome.foreignListener().get(), true);
+        } else if (result.healthy()) {
             readyAtNanos = System.nanoTime();
+            failedStartsInARow = 0;
             lastError = null;
             probeFailures = 0;
             if (!current.adopted()) {
@@ -320,12 +441,10 @@ public final class Supervisor implements AutoCloseable {
             transition(ComponentState.RUNNING);
             scheduleLivenessProbe(probedRun);
         } else if (System.nanoTime() - launchedAtNanos > readyWindow.toNanos()) {
-            lastError = "not ready within " + readyWindow.toSeconds() + " s: " + result.detail();
-            replace(lastError);
+            replace("not ready within " + readyWindow.toSeconds() + " s: " + result.detail(), false);
         } else if (stoppedWhileStarting()) {
             // A slow start and a frozen one look alike to a probe; only the kernel can tell.
-            lastError = "stopped (SIGSTOP) while starting: " + result.detail();
-            replace(lastError);
+            replace("stopped (SIGSTOP) while starting: " + result.detail(), false);
         } else {
             scheduleReadinessProbe(probedRun);
         }
@@ -340,15 +459,15 @@ public final class Supervisor implements AutoCloseable {
     }
 
     private void scheduleLivenessProbe(long probedRun) {
-        timer = loop.schedule(() -> {
+        timer = schedule(() -> {
             if (run != probedRun || state != ComponentState.RUNNING) {
                 return;
             }
-            workers.submit(() -> {
-                ProbeResult result = spec.probe().check(spec.probeTimeout());
-                post(() -> onLivenessResult(probedRun, result));
-            });
-        }, spec.probeInterval().toMillis(), TimeUnit.MILLISECONDS);
+            long pid = current.identity().pid();
+            offLoop(() -> ProbeOutcome.check(spec, pid, spec.probeTimeout()),
+                    outcome -> onLivenessResult(probedRun, outcome.result()),
+                    failure -> onLivenessResult(probedRun, ProbeResult.failing(failure.toString())));
+        }, spec.probeInterval());
     }
 
     private void onLivenessResult(long probedRun, ProbeResult result) {
@@ -362,25 +481,29 @@ public final class Supervisor implements AutoCloseable {
             LOG.log(WARNING, "{0}: health check failed ({1}/{2}): {3}", spec.name(), probeFailures,
                     spec.failureThreshold(), result.detail());
             if (probeFailures >= spec.failureThreshold()) {
-                lastError = "unhealthy: " + probeFailures + " health checks failed in a row: " + result.detail();
                 transition(ComponentState.UNHEALTHY);
-                replace(lastError);
+                replace("unhealthy: " + probeFailures + " health checks failed in a row: " + result.detail(), false);
                 return;
             }
         }
         scheduleLivenessProbe(probedRun);
     }
 
-    /** Stops the current tree; its exit event then drives the restart. */
-    private void replace(String reason) {
+    /**
+     * Stops the current tree; its exit event then drives the restart, or the failure when
+     * {@code thenFail}. The tree is the victim's group and session and the marked processes that
+     * started before now: the successor, spawned when the victim's exit arrives, carries the same
+     * mark but starts later, so it is never stopped with it.
+     */
+    private void replace(String reason, boolean thenFail) {
         cancelTimer();
         ProcessIdentity victim = current.identity();
         replacedBecause = reason;
+        failAfterExit = thenFail ? reason : null;
+        lastError = reason;
         LOG.log(WARNING, "{0}: replacing {1}: {2}", spec.name(), victim.describe(), reason);
-        // Scoped to the victim's tree: the successor, spawned when the victim's exit arrives,
-        // carries the same mark and must not be stopped with it.
-        ProcessTree tree = ProcessTree.rootedAt(ownership, victim);
-        workers.submit(() -> tree.stop(spec.stopPolicy()));
+        ProcessTree tree = ProcessTree.rootedAt(ownership, victim, ProcFs.ticksSinceBoot());
+        offLoop(() -> tree.stop(spec.stopPolicy())); // its exit event drives what comes next
     }
 
     private void transition(ComponentState next) {
@@ -392,34 +515,6 @@ public final class Supervisor implements AutoCloseable {
     }
 
     // ---- helpers -----------------------------------------------------------------------------
-
-    /**
-     * Makes sure the port is ours to take: a leftover of this component is killed; anything else
-     * listening there is named in the error and left alone.
-     */
-    private Optional<String> claimPort() {
-        if (spec.listen().isEmpty()) {
-            return Optional.empty();
-        }
-        InetSocketAddress address = spec.listen().get();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (!PortOwner.isFree(address.getAddress(), address.getPort())) {
-            Optional<ProcessIdentity> holder = PortOwner.listenerOf(address.getPort());
-            if (holder.isPresent() && ownership.marks(holder.get().pid())) {
-                new ProcessTree(ownership, holder).killNow();
-            } else if (holder.isPresent() || System.nanoTime() > deadline) {
-                return Optional.of("port " + address.getPort() + " is in use by "
-                        + holder.map(ProcessIdentity::describe).orElse("another process")
-                        + "; stop it or choose another port");
-            }
-            if (System.nanoTime() > deadline) {
-                return Optional.of("port " + address.getPort() + " is still held by our previous "
-                        + spec.name() + " process " + holder.map(ProcessIdentity::describe).orElse(""));
-            }
-            sleep(20);
-        }
-        return Optional.empty();
-    }
 
     private Optional<ProcessIdentity> findAdoptable() {
         Optional<ComponentRecord> record = Json.readFile(recordFile, ComponentRecord.class)
@@ -477,43 +572,108 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
-    private void post(Runnable event) {
+    /** Blocking work for a worker; its result, or its failure, comes back as an event on the loop. */
+    private <T> void offLoop(Callable<T> work, Consumer<T> onResult, Consumer<Exception> onFailure) {
         try {
-            loop.execute(() -> {
+            workers.execute(() -> {
+                T result;
                 try {
-                    event.run();
-                } catch (RuntimeException e) {
-                    LOG.log(WARNING, spec.name() + ": event failed", e);
+                    result = work.call();
+                } catch (Exception e) {
+                    LOG.log(WARNING, spec.name() + ": work off the loop failed", e);
+                    post(() -> onFailure.accept(e));
+                    return;
                 }
+                post(() -> onResult.accept(result));
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closed: the daemon is going away
         }
     }
 
+    /** Blocking work whose outcome the loop learns otherwise (an exit event, say), or never needs. */
+    private void offLoop(Runnable work) {
+        try {
+            workers.execute(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    LOG.log(WARNING, spec.name() + ": work off the loop failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closed: the daemon is going away
+        }
+    }
+
+    private ScheduledFuture<?> schedule(Runnable event, Duration delay) {
+        try {
+            return loop.schedule(logged(event), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return null; // closed
+        }
+    }
+
+    /** Queues an event for the loop; false when the loop is closed (the event will never run). */
+    private boolean post(Runnable event) {
+        try {
+            loop.execute(logged(event));
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /** Queues an event that answers {@code answer}: when the loop is closed, it is answered with that. */
+    private void post(Runnable event, CompletableFuture<Void> answer) {
+        if (!post(event)) {
+            answer.completeExceptionally(closed());
+        }
+    }
+
+    /** The event's outcome goes to its caller: done, or the exception that ended it (also logged). */
     private CompletableFuture<Void> call(Runnable event) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Void> done = answerLater();
         post(() -> {
             try {
                 event.run();
-            } finally {
                 done.complete(null);
+            } catch (Refused e) {
+                done.completeExceptionally(e);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                throw e;
             }
-        });
+        }, done);
         return done;
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** A future for a caller; if the supervisor closes before answering it, it fails rather than hangs. */
+    private CompletableFuture<Void> answerLater() {
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        unanswered.add(answer);
+        answer.whenComplete((ignored, failure) -> unanswered.remove(answer));
+        return answer;
+    }
+
+    private IllegalStateException closed() {
+        return new IllegalStateException("the supervisor of " + spec.name() + " is closed");
+    }
+
+    private Runnable logged(Runnable event) {
+        return () -> {
+            try {
+                event.run();
+            } catch (RuntimeException e) {
+                LOG.log(WARNING, spec.name() + ": event failed", e);
+            }
+        };
     }
 
     @Override
     public void close() {
         loop.shutdownNow();
         workers.shutdownNow();
+        unanswered.forEach(answer -> answer.completeExceptionally(closed()));
     }
 }

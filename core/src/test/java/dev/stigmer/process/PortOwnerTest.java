@@ -55,6 +55,28 @@ class PortOwnerTest {
         assertThat(PortOwner.isFree(LOOPBACK, port)).isTrue();
     }
 
+    /** The listener is a grandchild of the tree's root: it is still the root's. */
+    @Test
+    void whoListensFindsAListenerDeepInTheTree() throws Exception {
+        int port = TestProcesses.freePort();
+        Process root = processes.start("bash", "-c", "bash -c '\"$0\" -m http.server $1 --bind 127.0.0.1 --directory $2; true' "
+                + TestProcesses.python() + " " + port + " " + dir + "; true");
+        await().atMost(Duration.ofSeconds(20)).until(() -> !PortOwner.isFree(LOOPBACK, port));
+
+        assertThat(PortOwner.whoListens(port, root.pid())).isEqualTo(PortOwner.Listener.OURS);
+    }
+
+    @Test
+    void whoListensTellsAForeignListenerFromNone() {
+        int port = TestProcesses.freePort();
+        Process ours = processes.start("sleep", "600");
+        assertThat(PortOwner.whoListens(port, ours.pid())).isEqualTo(PortOwner.Listener.NOBODY);
+
+        startHttpServer(port);
+
+        assertThat(PortOwner.whoListens(port, ours.pid())).isEqualTo(PortOwner.Listener.FOREIGN);
+    }
+
     private Process startHttpServer(int port) {
         Process server = processes.start(TestProcesses.python(), "-m", "http.server", String.valueOf(port),
                 "--bind", "127.0.0.1", "--directory", dir.toString());

@@ -5,20 +5,14 @@ import dev.stigmer.testing.TestProcesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 
 import static dev.stigmer.testing.TestProcesses.firstLine;
 import static dev.stigmer.testing.TestProcesses.isLive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ProcessSignalsTest {
-    private static final Path NS_LAST_PID = Path.of("/proc/sys/kernel/ns_last_pid");
-
     @RegisterExtension
     final TestProcesses processes = new TestProcesses();
 
@@ -71,10 +65,46 @@ class ProcessSignalsTest {
         Process leader = processes.start("setsid", "bash", "-c", "sleep 600 & echo $!; sleep 600 & wait");
         long member = Long.parseLong(firstLine(leader));
 
-        ProcessSignals.sendToGroup(leader.pid(), Linux.SIGKILL);
+        assertThat(ProcessSignals.sendToGroup(ProcessIdentity.of(leader.pid()).orElseThrow(), Linux.SIGKILL)).isTrue();
 
         assertThat(leader.waitFor()).isEqualTo(128 + Linux.SIGKILL);
         TestProcesses.awaitGone(member);
+    }
+
+    /** A dead leader nobody reaped yet still names its group: the signal reaches the members. */
+    @Test
+    void sendToGroupReachesTheMembersOfALeaderThatIsAZombie() throws Exception {
+        // The parent execs a sleep that never waits: the killed leader stays a zombie.
+        Process parent = processes.start("bash", "-c",
+                "setsid bash -c 'sleep 600 & echo $!; exec sleep 600' & exec sleep 600");
+        long member = Long.parseLong(firstLine(parent));
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestProcesses.commandLine(parent.pid()).equals("sleep 600"));
+        long leader = ProcFs.stat(member).orElseThrow().pgid();
+        ProcessIdentity identity = ProcessIdentity.of(leader).orElseThrow();
+        TestProcesses.kill9(leader);
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestProcesses.state(leader).orElse('?') == 'Z');
+
+        assertThat(ProcessSignals.sendToGroup(identity, Linux.SIGKILL)).isTrue();
+
+        TestProcesses.awaitGone(member);
+    }
+
+    /** The leader is gone and its number now leads a foreign group (forced): that group is not signalled. */
+    @Test
+    void sendToGroupOfALeaderWhoseNumberNowLeadsAnotherGroupReachesNobody() throws Exception {
+        TestProcesses.requirePidReuse();
+        Process old = processes.start("setsid", "sleep", "600");
+        ProcessIdentity oldLeader = ProcessIdentity.of(old.pid()).orElseThrow();
+        old.destroyForcibly().waitFor();
+        Thread.sleep(20); // start times tick at 100 Hz
+        Process newcomer = TestProcesses.startWithPid(old.pid(), () -> processes.start("setsid", "sleep", "600"),
+                Process::pid, Process::destroyForcibly);
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestProcesses.commandLine(newcomer.pid()).equals("sleep 600"));
+        assertThat(ProcFs.stat(newcomer.pid()).orElseThrow().pgid()).isEqualTo(oldLeader.pid());
+
+        assertThat(ProcessSignals.sendToGroup(oldLeader, Linux.SIGKILL)).isFalse();
+
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> isLive(newcomer.pid()));
     }
 
     /**
@@ -83,45 +113,21 @@ class ProcessSignalsTest {
      */
     @Test
     void signalForAProcessWhosePidWasReusedReachesNobody() throws Exception {
-        // CI runs as root: there this proof must run. Elsewhere it is skipped, loudly.
-        if (!Files.isWritable(NS_LAST_PID)) {
-            System.err.println("\n*** NOT PROVED (cannot write " + NS_LAST_PID + ", not root): a signal for a "
-                    + "reused pid reaches nobody. CI runs as root. ***\n");
-        }
-        assumeTrue(Files.isWritable(NS_LAST_PID), "NOT PROVED: cannot write " + NS_LAST_PID + " (not root)");
+        TestProcesses.requirePidReuse();
         Process old = processes.start("sleep", "600");
         ProcessIdentity oldIdentity = ProcessIdentity.of(old.pid()).orElseThrow();
         ProcStat oldStat = ProcFs.stat(old.pid()).orElseThrow();
         old.destroyForcibly().waitFor(); // reaped by the JDK: the pid is free again
         Thread.sleep(50); // start times tick at 100 Hz: the newcomer must not share the old one's
 
-        Optional<Long> newcomer = startSleepWithPid(old.pid());
-        assertThat(newcomer).as("pid " + old.pid() + " forced onto a new process (as root this must work)").isPresent();
-        assertThat(TestProcesses.startTicks(newcomer.get())).isNotEqualTo(oldIdentity.startTicks());
+        Process newcomer = TestProcesses.startWithPid(old.pid(), () -> processes.start("sleep", "600"),
+                Process::pid, Process::destroyForcibly);
+        assertThat(TestProcesses.startTicks(newcomer.pid())).isNotEqualTo(oldIdentity.startTicks());
 
         assertThat(ProcessSignals.send(oldIdentity, Linux.SIGKILL)).isFalse();
         assertThat(ProcessSignals.send(oldStat, Linux.SIGKILL)).isFalse();
         assertThat(oldIdentity.isAlive()).isFalse();
 
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> isLive(newcomer.get()));
-    }
-
-    /**
-     * Best effort: another process or thread may take the pid first. The shell writes
-     * ns_last_pid and forks right after, which leaves the smallest window.
-     */
-    private Optional<Long> startSleepWithPid(long pid) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            Process shell = processes.start("bash", "-c",
-                    "echo $1 > /proc/sys/kernel/ns_last_pid; sleep 600 & echo $!; wait", "reuse",
-                    String.valueOf(pid - 1));
-            long got = Long.parseLong(firstLine(shell));
-            if (got == pid) {
-                return Optional.of(got);
-            }
-            TestProcesses.kill9(got);
-            shell.destroyForcibly();
-        }
-        return Optional.empty();
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> isLive(newcomer.pid()));
     }
 }

@@ -82,7 +82,8 @@ class ProcessTreeTest {
     void aTreeRootedAtOneRunNeverStopsASuccessorStartedLater() throws Exception {
         SpawnedProcess old = spawn("bash", "-c", TREE, "tree", home.toString());
         long escapee = awaitPid("grandchild.pid");
-        ProcessTree tree = ProcessTree.rootedAt(ownership, old.identity());
+        Thread.sleep(20); // start times tick at 100 Hz: the escapee started before the bound
+        ProcessTree tree = ProcessTree.rootedAt(ownership, old.identity(), ProcFs.ticksSinceBoot());
         SpawnedProcess successor = spawn("sleep", "600");
 
         List<ProcStat> survivors = tree.stop(QUICK);
@@ -154,6 +155,47 @@ class ProcessTreeTest {
 
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
                 .until(() -> isLive(foreignLeader.pid()) && isLive(foreignMember));
+    }
+
+    // ---- the sweep after a crash --------------------------------------------------------------
+
+    @Test
+    void orphanSweepKillsWhatTheDeadLeaderLeftInItsSession() throws Exception {
+        SpawnedProcess leader = spawn("bash", "-c", "sleep 600 & echo $! > \"$1/orphan.pid\"; wait", "leader",
+                home.toString());
+        long orphan = awaitPid("orphan.pid");
+        TestProcesses.kill9(leader.identity().pid());
+        leader.onExit().get(5, TimeUnit.SECONDS);
+        assertThat(isLive(orphan)).as("outlived its leader").isTrue();
+
+        ProcessTree.killOrphansOf(ownership, leader.identity(), Optional.empty());
+
+        TestProcesses.awaitGone(orphan);
+    }
+
+    /**
+     * The successor got the dead leader's pid (forced with ns_last_pid): it leads a session with
+     * the dead leader's number and carries the same mark, yet it is no orphan of the dead one.
+     * The sweep is not even told about it (as after a backoff, when the successor comes later).
+     */
+    @Test
+    void orphanSweepSparesASuccessorThatReusedTheDeadLeadersPid() throws Exception {
+        TestProcesses.requirePidReuse();
+        SpawnedProcess dead = spawn("sleep", "600");
+        ProcessIdentity deadLeader = dead.identity();
+        TestProcesses.kill9(deadLeader.pid());
+        dead.onExit().get(5, TimeUnit.SECONDS); // reaped by the JDK: the pid is free again
+        Thread.sleep(20); // start times tick at 100 Hz
+
+        SpawnedProcess successor = TestProcesses.startWithPid(deadLeader.pid(), () -> spawn("sleep", "600"),
+                s -> s.identity().pid(), s -> TestProcesses.kill9(s.identity().pid()));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TestProcesses.sessionId(successor.identity().pid()) == deadLeader.pid()); // setsid ran
+
+        ProcessTree.killOrphansOf(ownership, deadLeader, Optional.empty());
+
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                .until(() -> isLive(successor.identity().pid()));
     }
 
     private SpawnedProcess spawn(String... command) throws Exception {

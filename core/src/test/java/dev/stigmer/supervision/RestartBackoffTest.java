@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RestartBackoffTest {
     private static final RestartPolicy POLICY = new RestartPolicy(Duration.ofMillis(100), 2.0,
-            Duration.ofMillis(1000), Duration.ofSeconds(10), 5, Duration.ofSeconds(60));
+            Duration.ofMillis(1000), Duration.ofSeconds(10), 5);
 
     @Test
     void firstRestartIsImmediateThenDelaysGrowUpToTheCap() {
@@ -46,7 +46,7 @@ class RestartBackoffTest {
     @Test
     void multiplierOfOneKeepsTheFirstDelay() {
         RestartBackoff backoff = new RestartBackoff(new RestartPolicy(Duration.ofMillis(250), 1.0,
-                Duration.ofSeconds(10), Duration.ofSeconds(10), 5, Duration.ofSeconds(60)));
+                Duration.ofSeconds(10), Duration.ofSeconds(10), 5));
 
         assertThat(Stream.generate(backoff::nextDelay).limit(4).map(Duration::toMillis))
                 .containsExactly(0L, 250L, 250L, 250L);
@@ -55,8 +55,8 @@ class RestartBackoffTest {
     @Test
     void policyRejectsACapBelowTheFirstDelayOrAShrinkingMultiplier() {
         assertThatThrownBy(() -> new RestartPolicy(Duration.ofSeconds(2), 2.0, Duration.ofSeconds(1),
-                Duration.ofSeconds(10), 5, Duration.ofSeconds(60))).isInstanceOf(IllegalArgumentException.class);
+                Duration.ofSeconds(10), 5)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RestartPolicy(Duration.ofSeconds(1), 0.5, Duration.ofSeconds(10),
-                Duration.ofSeconds(10), 5, Duration.ofSeconds(60))).isInstanceOf(IllegalArgumentException.class);
+                Duration.ofSeconds(10), 5)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -5,6 +5,7 @@ import dev.stigmer.process.Ownership;
 import dev.stigmer.process.PortOwner;
 import dev.stigmer.process.StopPolicy;
 import dev.stigmer.state.Json;
+import dev.stigmer.supervision.ComponentSpec.Endpoint;
 import dev.stigmer.supervision.HealthProbe.ProbeResult;
 import dev.stigmer.testing.TestProcesses;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,12 +30,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import static dev.stigmer.testing.TestProcesses.isLive;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -45,8 +50,22 @@ class SupervisorTest {
     private static final String NAME = "svc";
     /** Serves once it has written its pid; the probe checks that pid is alive. */
     private static final List<String> SERVE = List.of("bash", "-c", "echo $$ > \"$READY_FILE\"; exec sleep 600");
+    /** Like SERVE, but the sleep inherits an ignored SIGTERM: only SIGKILL after the grace ends it. */
+    private static final List<String> IGNORES_SIGTERM = List.of("bash", "-c",
+            "trap '' TERM; echo $$ > \"$READY_FILE\"; exec sleep 600");
+    /** Serves HTTP on argv[1] until the file argv[2] appears, then closes its listener and lives on. */
+    private static final String SERVES_THEN_CLOSES = """
+            import http.server, os, sys, threading, time
+            server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRequestHandler)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            while not os.path.exists(sys.argv[2]):
+                time.sleep(0.02)
+            server.shutdown()
+            server.server_close()
+            time.sleep(600)
+            """;
     private static final RestartPolicy RESTARTS = new RestartPolicy(Duration.ofMillis(50), 2.0,
-            Duration.ofMillis(200), Duration.ofSeconds(1), 3, Duration.ofSeconds(10));
+            Duration.ofMillis(200), Duration.ofSeconds(1), 3);
     private static final StopPolicy STOP = new StopPolicy(Duration.ofSeconds(1), Duration.ofSeconds(5));
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration PATIENCE = Duration.ofSeconds(30);
@@ -186,7 +205,7 @@ class SupervisorTest {
     @Test
     void crashAfterAStableRunRestartsAtOnceWhileACrashLoopBacksOff() throws Exception {
         Duration delay = Duration.ofSeconds(3);
-        RestartPolicy slow = new RestartPolicy(delay, 1.0, delay, Duration.ofSeconds(1), 5, Duration.ofSeconds(60));
+        RestartPolicy slow = new RestartPolicy(delay, 1.0, delay, Duration.ofSeconds(1), 5);
         Supervisor supervisor = supervise(spec(SERVE, readyFileProbe(), Optional.empty(), START_TIMEOUT, slow));
         supervisor.start();
         long first = awaitSnapshot(supervisor, s -> s.state() == ComponentState.RUNNING).pid();
@@ -245,6 +264,176 @@ class SupervisorTest {
         assertThat(replaced.lastExit()).as("stopped, then continued to obey SIGTERM").contains("killed by signal 15");
         assertThat(isLive(hung)).isFalse();
         assertThat(httpProbe(port).check(Duration.ofSeconds(5)).healthy()).isTrue();
+    }
+
+    // ---- desired state and the event loop ----------------------------------------------------
+
+    /** The start arrives while the stop still waits out the grace of a process that ignores SIGTERM. */
+    @Test
+    void startWhileAStopIsInProgressEndsRunning() throws Exception {
+        Supervisor supervisor = supervise(spec(IGNORES_SIGTERM));
+        supervisor.start();
+        long first = awaitSnapshot(supervisor, s -> s.state() == ComponentState.RUNNING).pid();
+        CompletableFuture<Void> stopped = supervisor.stop();
+        awaitSnapshot(supervisor, s -> s.state() == ComponentState.STOPPING);
+
+        supervisor.start().get(5, TimeUnit.SECONDS);
+        stopped.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+
+        ComponentSnapshot running = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(supervisor::snapshot, s -> s.state() == ComponentState.RUNNING && !s.pid().equals(first));
+        assertThat(isLive(first)).isFalse();
+        assertThat(isLive(running.pid())).isTrue();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> supervisor.snapshot().state() == ComponentState.RUNNING);
+    }
+
+    /**
+     * The daemon exits: its stop is for good. A start racing it must be refused, or the component
+     * would be started again by a supervisor about to close, and outlive its daemon.
+     */
+    @Test
+    void aStartAfterRetireIsRefusedAndNothingIsStartedAgain() throws Exception {
+        Supervisor supervisor = supervise(spec(IGNORES_SIGTERM));
+        supervisor.start();
+        awaitSnapshot(supervisor, s -> s.state() == ComponentState.RUNNING);
+        CompletableFuture<Void> retired = supervisor.retire();
+
+        assertThatThrownBy(() -> supervisor.start().get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(Supervisor.Refused.class);
+        retired.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> supervisor.snapshot().state() == ComponentState.STOPPED && processes.liveMarked().isEmpty());
+    }
+
+    /** A caller of a supervisor whose loop is gone (the daemon is exiting) must hear so, not wait forever. */
+    @Test
+    void callsToAClosedSupervisorFailInsteadOfHanging() {
+        Supervisor supervisor = new Supervisor(spec(SERVE), ownership, record);
+        supervisor.close();
+
+        assertThatThrownBy(() -> supervisor.start().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        assertThatThrownBy(() -> supervisor.stop().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        assertThatThrownBy(() -> supervisor.recover().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+    }
+
+    /**
+     * Recovery stops a leftover that ignores SIGTERM: that takes the whole grace period, on a
+     * worker. Meanwhile the supervisor answers (the daemon's status must), and a start waits for
+     * the recovery to finish by itself.
+     */
+    @Test
+    void callsAreAnsweredWhileRecoveryStopsALeftoverThatIgnoresSigterm() throws Exception {
+        Process leftover = processes.start(ownership.environment(), "bash", "-c", "trap '' TERM; exec sleep 600");
+        await().atMost(PATIENCE).until(() -> TestProcesses.commandLine(leftover.pid()).equals("sleep 600"));
+        StopPolicy slowStop = new StopPolicy(Duration.ofSeconds(6), Duration.ofSeconds(5));
+        Supervisor supervisor = supervise(spec(SERVE, readyFileProbe(), Optional.empty(), START_TIMEOUT, RESTARTS,
+                slowStop));
+
+        CompletableFuture<Void> recovered = supervisor.recover();
+        supervisor.start().get(2, TimeUnit.SECONDS);
+
+        assertThat(isLive(leftover.pid())).as("still waiting out its grace").isTrue();
+        assertThat(supervisor.snapshot().state()).isNotEqualTo(ComponentState.RUNNING);
+        recovered.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        ComponentSnapshot running = awaitSnapshot(supervisor, s -> s.state() == ComponentState.RUNNING);
+        assertThat(isLive(leftover.pid())).isFalse();
+        assertThat(running.pid()).isNotEqualTo(leftover.pid());
+    }
+
+    /**
+     * A port bound by a socket that does not listen (a client that bound it) is busy for a bind
+     * test but shows no listener: claiming it waits seconds for it to go. Off the loop.
+     */
+    @Test
+    void aPortHeldWithoutAListenerDoesNotStallOtherCalls() throws Exception {
+        int port = TestProcesses.freePort();
+        try (ServerSocket peer = new ServerSocket(0, 1, LOOPBACK); Socket holder = new Socket()) {
+            holder.bind(new InetSocketAddress(LOOPBACK, port));
+            holder.connect(peer.getLocalSocketAddress());
+            assertThat(PortOwner.isFree(LOOPBACK, port)).as("the port is busy").isFalse();
+            assertThat(PortOwner.listenerCount(port)).as("and nobody listens").isZero();
+            Supervisor supervisor = supervise(spec(SERVE, readyFileProbe(),
+                    Optional.of(new InetSocketAddress(LOOPBACK, port)), START_TIMEOUT));
+
+            supervisor.start();
+            supervisor.start().get(1, TimeUnit.SECONDS);
+
+            ComponentSnapshot failed = awaitSnapshot(supervisor, s -> s.state() == ComponentState.FAILED);
+            assertThat(failed.lastError()).contains("port " + port + " is in use");
+            assertThat(readyFile).as("nothing was started").doesNotExist();
+        }
+    }
+
+    // ---- starts that never become ready ------------------------------------------------------
+
+    /**
+     * Each start waits its whole start window (1 s). Counting failed starts within a time window
+     * shorter than three such starts (1.5 s) never reached three: starts that fail in a row must
+     * end in FAILED however long each took, and status must say why from the first failure on.
+     */
+    @Test
+    void startsThatNeverBecomeReadyFailAfterMaxFailedStartsInARowHoweverLongEachTakes() {
+        Supervisor supervisor = supervise(spec(List.of("sleep", "600"), readyFileProbe(), Optional.empty(),
+                Duration.ofSeconds(1), RESTARTS));
+
+        supervisor.start();
+        ComponentSnapshot second = awaitSnapshot(supervisor, s -> s.restarts() == 1 && s.state() == ComponentState.STARTING);
+        assertThat(second.lastError()).as("why, after the first failed start").contains("not ready within 1 s");
+
+        ComponentSnapshot failed = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(supervisor::snapshot, s -> s.state() == ComponentState.FAILED);
+        assertThat(failed.lastError()).contains("failed to start 3 times in a row", "not ready within 1 s");
+        assertThat(failed.restarts()).isEqualTo(2);
+        assertThat(processes.liveMarked()).isEmpty();
+    }
+
+    // ---- the listener must be ours -----------------------------------------------------------
+
+    /**
+     * Our process stays alive but never listens (its bind failed); a foreign server takes the port
+     * after our start and answers the probe. That must never count as ours being ready.
+     */
+    @Test
+    void aForeignListenerAnsweringTheProbeNeverMakesTheComponentRunning() {
+        int port = TestProcesses.freePort();
+        Supervisor supervisor = supervise(spec(List.of("sleep", "600"), httpProbe(port),
+                Optional.of(new InetSocketAddress(LOOPBACK, port)), Duration.ofSeconds(20)));
+        supervisor.start();
+        long ours = awaitSnapshot(supervisor, s -> s.pid() != null).pid();
+
+        Process foreign = startHttpServer(Map.of(), port);
+
+        ComponentSnapshot settled = awaitSnapshot(supervisor,
+                s -> s.state() == ComponentState.RUNNING || s.state() == ComponentState.FAILED);
+        assertThat(settled.state()).isEqualTo(ComponentState.FAILED);
+        assertThat(settled.lastError()).contains("port " + port + " is in use by pid " + foreign.pid());
+        assertThat(isLive(ours)).isFalse();
+        assertThat(isLive(foreign.pid())).as("the foreign server is left alone").isTrue();
+    }
+
+    /** Ours served, then closed its listener but stayed alive; a foreign server took over the port. */
+    @Test
+    void aForeignListenerAnsweringLivenessChecksIsNotTakenForOurs() throws Exception {
+        int port = TestProcesses.freePort();
+        Path closeNow = home.resolve("close-listener");
+        Supervisor supervisor = supervise(spec(List.of(TestProcesses.python(), "-c", SERVES_THEN_CLOSES,
+                        String.valueOf(port), closeNow.toString()), httpProbe(port),
+                Optional.of(new InetSocketAddress(LOOPBACK, port)), START_TIMEOUT));
+        supervisor.start();
+        long ours = awaitSnapshot(supervisor, s -> s.state() == ComponentState.RUNNING).pid();
+
+        Files.writeString(closeNow, "");
+        await().atMost(PATIENCE).until(() -> PortOwner.isFree(LOOPBACK, port));
+        Process foreign = startHttpServer(Map.of(), port);
+
+        await("no longer running on the foreign listener").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(20)).until(() -> supervisor.snapshot().state() != ComponentState.RUNNING);
+        ComponentSnapshot failed = awaitSnapshot(supervisor, s -> s.state() == ComponentState.FAILED);
+        assertThat(failed.lastError()).contains("port " + port + " is in use by pid " + foreign.pid());
+        assertThat(isLive(ours)).isFalse();
+        assertThat(isLive(foreign.pid())).isTrue();
     }
 
     // ---- ports -------------------------------------------------------------------------------
@@ -397,11 +586,17 @@ class SupervisorTest {
 
     private ComponentSpec spec(List<String> command, HealthProbe probe, Optional<InetSocketAddress> listen,
                                Duration startTimeout, RestartPolicy restartPolicy) {
+        return spec(command, probe, listen, startTimeout, restartPolicy, STOP);
+    }
+
+    private ComponentSpec spec(List<String> command, HealthProbe probe, Optional<InetSocketAddress> listen,
+                               Duration startTimeout, RestartPolicy restartPolicy, StopPolicy stopPolicy) {
         Map<String, String> environment = new HashMap<>(processes.mark());
         environment.put("READY_FILE", readyFile.toString());
-        return new ComponentSpec(NAME, command, environment, home.resolve("logs").resolve(NAME + ".log"), listen,
+        List<Endpoint> endpoints = listen.map(address -> List.of(new Endpoint("http", address))).orElse(List.of());
+        return new ComponentSpec(NAME, command, environment, home.resolve("logs").resolve(NAME + ".log"), endpoints,
                 "test", false, Map.of(), probe, startTimeout, Duration.ofMillis(100), Duration.ofMillis(300), 3,
-                restartPolicy, STOP);
+                restartPolicy, stopPolicy);
     }
 
     private long readyPid() {

@@ -1,5 +1,6 @@
 package dev.stigmer.testing;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -19,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
@@ -35,6 +39,7 @@ import static org.awaitility.Awaitility.await;
 public final class TestProcesses implements AfterEachCallback {
     public static final String TOKEN_VARIABLE = "STIGMER_TEST_TOKEN";
     private static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Path NS_LAST_PID = Path.of("/proc/sys/kernel/ns_last_pid");
     private static volatile String python;
 
     private final String token = UUID.randomUUID().toString();
@@ -178,6 +183,38 @@ public final class TestProcesses implements AfterEachCallback {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Pid reuse can be forced only as root (ns_last_pid). Without it, a proof that needs it did
+     * not run: that is said loudly on stderr and in the skip reason, never skipped silently.
+     */
+    public static void requirePidReuse() {
+        if (!Files.isWritable(NS_LAST_PID)) {
+            String message = "NOT PROVEN: forcing pid reuse needs root (" + NS_LAST_PID
+                    + " is not writable); run the tests as root, as CI does";
+            System.err.println("\n*** " + message + " ***\n");
+            Assumptions.abort(message);
+        }
+    }
+
+    /**
+     * Starts something whose first fork gets {@code pid}: ns_last_pid is set to pid - 1 right before
+     * {@code start}. Any process on the machine may fork in between: retried, and what got another
+     * pid is discarded. As root this must work: failing to get the pid fails the test.
+     */
+    public static <T> T startWithPid(long pid, Callable<T> start, ToLongFunction<T> pidOf, Consumer<T> discard)
+            throws Exception {
+        requirePidReuse();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            Files.writeString(NS_LAST_PID, Long.toString(pid - 1));
+            T started = start.call();
+            if (pidOf.applyAsLong(started) == pid) {
+                return started;
+            }
+            discard.accept(started);
+        }
+        throw new AssertionError("pid " + pid + " could not be forced onto a new process: taken by others 50 times");
     }
 
     /** A TCP port nobody listens on right now (the usual small race is acceptable in tests). */

@@ -13,6 +13,7 @@ import dev.stigmer.logs.LogRotator;
 import dev.stigmer.os.Linux;
 import dev.stigmer.process.ChildReaper;
 import dev.stigmer.process.Ownership;
+import dev.stigmer.process.PidfdSupport;
 import dev.stigmer.process.ProcessIdentity;
 import dev.stigmer.state.Installation;
 import dev.stigmer.state.Json;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -93,6 +95,9 @@ public final class DaemonMain {
         try (ExclusiveLock held = lock.get()) {
             Object lockFile = HomeFiles.key(home.daemonLock()).orElseThrow();
             Linux.becomeChildSubreaper();
+            // Checked once, here: without pidfds every signal goes by pid (checked), and status says so.
+            PidfdSupport.current().degradedNote().ifPresent(note ->
+                    LOG.log(System.Logger.Level.WARNING, "degraded: " + note));
             if (settings.temporalBin() != null) {
                 home.ensureDataDir(TemporalComponent.NAME);
             }
@@ -112,8 +117,13 @@ public final class DaemonMain {
                 startedAtMillis, VERSION, settings));
         LOG.log(System.Logger.Level.INFO, "daemon " + self.pid() + " (" + VERSION + ") for " + home.root()
                 + ", Temporal " + settings.mode() + " on port " + settings.temporalPort());
+        // Recovery may take a whole grace period (stopping leftovers that ignore SIGTERM): it runs on
+        // its own while the socket opens, status shows "recovering", and a start waits for its end.
         for (Supervisor supervisor : supervisors) {
-            supervisor.recover().join();
+            supervisor.recover().exceptionally(failure -> {
+                LOG.log(System.Logger.Level.WARNING, supervisor.spec().name() + ": recovery failed", failure);
+                return null;
+            });
         }
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("housekeeping").factory());
@@ -169,7 +179,14 @@ public final class DaemonMain {
                 return ControlResponse.error(ErrorKind.CONFLICT, "stigmer local is already running and " + conflict);
             }
         }
-        supervisors.forEach(s -> s.start().join());
+        try {
+            supervisors.forEach(s -> s.start().join());
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Supervisor.Refused) {
+                return ControlResponse.error(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping");
+            }
+            throw e;
+        }
         return ControlResponse.ok(status());
     }
 
@@ -177,7 +194,8 @@ public final class DaemonMain {
         return new StatusReport(
                 new StatusReport.DaemonInfo(ProcessHandle.current().pid(), startedAtMillis, VERSION,
                         home.root().toString(), home.socket().toString(), settings,
-                        (System.nanoTime() - startedAtNanos) / 1_000_000, System.currentTimeMillis()),
+                        (System.nanoTime() - startedAtNanos) / 1_000_000, System.currentTimeMillis(),
+                        PidfdSupport.current().degradedNote().stream().toList()),
                 supervisors.stream().map(Supervisor::snapshot).toList());
     }
 
@@ -192,7 +210,7 @@ public final class DaemonMain {
             Duration bound = supervisor.spec().stopPolicy().grace().plus(supervisor.spec().stopPolicy().killWait())
                     .plusSeconds(5);
             try {
-                supervisor.stop().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+                supervisor.retire().get(bound.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 LOG.log(System.Logger.Level.WARNING, supervisor.spec().name() + " did not stop within " + bound);
             } catch (Exception e) {

@@ -6,6 +6,7 @@ import dev.stigmer.process.StopPolicy;
 import dev.stigmer.state.Installation;
 import dev.stigmer.state.StigmerHome;
 import dev.stigmer.supervision.ComponentSpec;
+import dev.stigmer.supervision.ComponentSpec.Endpoint;
 import dev.stigmer.supervision.RestartPolicy;
 
 import java.net.InetSocketAddress;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Temporal as a supervised component: the real dev server when a binary is set, else embedded. */
 public final class TemporalComponent {
@@ -37,6 +37,7 @@ public final class TemporalComponent {
         boolean embedded = settings.temporalBin() == null;
         List<String> command = new ArrayList<>();
         Map<String, String> links;
+        List<Endpoint> endpoints = new ArrayList<>(List.of(new Endpoint("gRPC", new InetSocketAddress(LOOPBACK, port))));
         if (embedded) {
             command.add(installation.java().toString());
             // Starts ~0.4 s faster: a crash heals sooner. A cache this JVM cannot use is ignored, silently.
@@ -53,9 +54,10 @@ public final class TemporalComponent {
                     "--ui-port", Integer.toString(port + UI_PORT_OFFSET),
                     "--db-filename", db.toString()));
             links = Map.of("ui", "http://" + LOOPBACK + ":" + (port + UI_PORT_OFFSET));
+            // The real CLI serves its web UI too: a port taken there would be a crash loop, not a clear error.
+            endpoints.add(new Endpoint("web UI", new InetSocketAddress(LOOPBACK, port + UI_PORT_OFFSET)));
         }
-        return new ComponentSpec(NAME, command, Map.of(), home.logFile(NAME),
-                Optional.of(new InetSocketAddress(LOOPBACK, port)),
+        return new ComponentSpec(NAME, command, Map.of(), home.logFile(NAME), endpoints,
                 settings.mode(), !embedded, links,
                 new GrpcHealthProbe(LOOPBACK, port, HEALTH_SERVICE),
                 // The CLI's --timeout bounds how long it waits; the daemon gives each start at least

@@ -72,7 +72,7 @@ class ForeignPortTest {
         }
     }
 
-    private static Process httpServer(int port, String bind) throws IOException {
+    static Process httpServer(int port, String bind) throws IOException {
         // Its own session and group, as a server started from a terminal would be: a wrong
         // kill(-pgid) aimed at it then reaches it, and the test sees it.
         ProcessBuilder builder = new ProcessBuilder("setsid", "/usr/bin/python3", "-m", "http.server", Integer.toString(port),

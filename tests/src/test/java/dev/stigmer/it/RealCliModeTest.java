@@ -66,4 +66,27 @@ class RealCliModeTest {
         assertThat(restart.exitCode()).as(restart.toString()).isZero();
         assertThat(Workflows.runGreeting(stack.address(), "after")).isEqualTo("HELLO AFTER");
     }
+
+    /** The real CLI also listens on port + 1000 (its web UI): a foreign listener there fails the start at once. */
+    @Test
+    void aForeignListenerOnTheUiPortFailsTheStartAtOnceNamingIt(Stack stack) throws Exception {
+        Path record = stack.home.resolveSibling("args.txt");
+        Path bin = StandIns.serving(stack.home.resolveSibling("bin"), record);
+        int ui = stack.port + 1000;
+        Process foreign = ForeignPortTest.httpServer(ui, "127.0.0.1");
+        try {
+            CliResult start = stack.run("local", "start", "--temporal-bin", bin.toString());
+
+            assertThat(start.exitCode()).as(start.toString()).isEqualTo(1);
+            assertThat(start.errorLines().getFirst()).as(start.toString())
+                    .contains("port " + ui + " is in use by pid " + foreign.pid()).contains("http.server");
+            assertThat(start.showsJavaInternals()).isFalse();
+            assertThat(start.millis()).as("fails at once, not after a crash loop").isLessThan(15_000);
+            assertThat(record).as("Temporal was never started").doesNotExist();
+            assertThat(foreign.isAlive()).isTrue();
+        } finally {
+            foreign.destroy();
+            foreign.waitFor();
+        }
+    }
 }

@@ -33,6 +33,8 @@ final class Stack {
     final Path home;
     final int port;
     final Map<String, String> env = new HashMap<>();
+    /** Put before the CLI's java (e.g. a sandbox it runs in); empty: the CLI runs as it is. */
+    final List<String> launcher = new ArrayList<>();
     /** The directory the CLI runs in (where it looks for stigmer.yaml); null: the test JVM's. */
     Path cwd;
 
@@ -105,6 +107,7 @@ final class Stack {
                 "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-Dstigmer.dist=" + ROOT,
                 "-cp", ROOT.resolve("build/lib/cli") + "/*", "dev.stigmer.cli.Main"));
         command.addAll(List.of(args));
+        command.addAll(0, launcher);
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         if (cwd != null) {
             builder.directory(cwd.toFile());
