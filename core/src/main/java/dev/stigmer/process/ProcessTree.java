@@ -71,12 +71,13 @@ public final class ProcessTree {
     }
 
     /**
-     * SIGTERM then SIGCONT (a stopped process acts on nothing until continued) to every member,
+     * The policy's signal (SIGTERM by default) then SIGCONT (a stopped process acts on nothing
+     * until continued) to every member,
      * up to {@code policy.grace()} for them to go, then SIGKILL and a wait for the last one.
      * Returns the members that survived even SIGKILL (normally none).
      */
     public List<ProcStat> stop(StopPolicy policy) {
-        if (signalAll(Linux.SIGTERM) > 0) {
+        if (signalAll(policy.signal()) > 0) {
             signalAll(Linux.SIGCONT);
             if (awaitEmpty(policy.grace().toMillis())) {
                 return List.of();

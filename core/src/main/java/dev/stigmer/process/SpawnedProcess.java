@@ -50,6 +50,12 @@ public final class SpawnedProcess implements SupervisedProcess {
      */
     public static SpawnedProcess start(List<String> command, Map<String, String> environment, Path log)
             throws IOException {
+        return start(command, environment, log, null);
+    }
+
+    /** Like {@link #start(List, Map, Path)}, in {@code directory} (null: ours). */
+    public static SpawnedProcess start(List<String> command, Map<String, String> environment, Path log, Path directory)
+            throws IOException {
         List<String> argv = new ArrayList<>(command.size() + 1);
         argv.add("setsid");
         argv.addAll(command);
@@ -58,6 +64,9 @@ public final class SpawnedProcess implements SupervisedProcess {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(LogFile.prepare(log).toFile()))
                 .redirectErrorStream(true);
         builder.environment().putAll(environment);
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
         Process process;
         synchronized (ChildReaper.class) {
             process = builder.start();

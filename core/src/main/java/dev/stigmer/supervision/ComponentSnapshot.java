@@ -3,9 +3,17 @@ package dev.stigmer.supervision;
 import java.util.List;
 import java.util.Map;
 
-/** What a supervisor says about its component at one moment; immutable, safe to hand out. */
+/**
+ * What a supervisor says about its component at one moment; immutable, safe to hand out.
+ *
+ * @param kind      "temporal" or "service"
+ * @param dependsOn what it waits for before it starts (a stack's depends_on), in file order
+ * @param exitCode  the last exit's code when it exited by itself; null when it was a signal or
+ *                  unknown (an adopted process is not our child)
+ */
 public record ComponentSnapshot(
         String name,
+        String kind,
         ComponentState state,
         Long pid,
         String address,
@@ -15,7 +23,36 @@ public record ComponentSnapshot(
         int restarts,
         boolean adopted,
         Long startedAtMillis,
+        List<String> dependsOn,
+        Integer exitCode,
         String lastExit,
         String lastError,
         List<String> logTail) {
+
+    public ComponentSnapshot {
+        dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn); // null from an older daemon
+        logTail = logTail == null ? List.of() : logTail;
+        links = links == null ? Map.of() : links;
+    }
+
+    /** A Temporal as status shows it without a daemon's word (kind temporal, no stack). */
+    public ComponentSnapshot(String name, ComponentState state, Long pid, String address, String mode,
+                             boolean persistent, Map<String, String> links, int restarts, boolean adopted,
+                             Long startedAtMillis, String lastExit, String lastError, List<String> logTail) {
+        this(name, "temporal", state, pid, address, mode, persistent, links, restarts, adopted, startedAtMillis,
+                List.of(), null, lastExit, lastError, logTail);
+    }
+
+    /** The same, with the stack's view added: what it depends on, and a wait that holds it back. */
+    public ComponentSnapshot inStack(List<String> dependencies, String waitingFor) {
+        boolean waiting = waitingFor != null;
+        return new ComponentSnapshot(name, kind, waiting ? ComponentState.WAITING : state, pid, address, mode,
+                persistent, links, restarts, adopted, startedAtMillis, dependencies, exitCode, lastExit,
+                waiting ? waitingFor : lastError, logTail);
+    }
+
+    /** True when it is where a start wants it: running, or a one-shot that completed. */
+    public boolean settled() {
+        return state == ComponentState.RUNNING || state == ComponentState.COMPLETED;
+    }
 }

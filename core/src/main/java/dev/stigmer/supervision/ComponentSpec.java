@@ -1,6 +1,7 @@
 package dev.stigmer.supervision;
 
 import dev.stigmer.process.StopPolicy;
+import dev.stigmer.stack.RestartMode;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -12,32 +13,42 @@ import java.util.Optional;
 
 /**
  * Everything the supervisor needs to run one component: what to exec, how to tell it serves,
- * when to restart it and how to stop it. Temporal is one; nothing here knows which.
+ * when to restart it and how to stop it. Temporal is one, each service of a stack another;
+ * nothing here knows which.
  *
+ * @param kind        what it is, for people and for status ("temporal", "service")
+ * @param workingDir  where it runs; null: the daemon's directory (the home)
  * @param endpoints   the addresses it listens on, its service address first. Each is checked
  *                    before every start: a foreign listener fails the start at once, naming it.
- *                    The service address is the one probed and shown in status, and its listener
- *                    must be the component's own process before it counts as ready or healthy
+ *                    A probe answer from one of these ports counts only when the listener there
+ *                    is the component's own process
  * @param mode        how it runs, for people ("cli", "embedded", ...)
  * @param persistent  whether its data survives a restart
  * @param links       extra addresses worth showing (e.g. a web UI)
+ * @param ready       when a start counts as ready; empty: as soon as it is spawned
+ * @param health      liveness once ready; empty: none (only its exit is watched)
+ * @param restart     what an exit leads to: always a restart, one after a failure only, or none
+ * @param specHash    what the component was made from: a process left by an earlier daemon is
+ *                    adopted only when its record carries the same hash
  */
 public record ComponentSpec(
         String name,
+        String kind,
         List<String> command,
         Map<String, String> environment,
+        Path workingDir,
         Path log,
         List<Endpoint> endpoints,
         String mode,
         boolean persistent,
         Map<String, String> links,
-        HealthProbe probe,
+        Optional<ProbeSchedule> ready,
+        Optional<ProbeSchedule> health,
         Duration startTimeout,
-        Duration probeInterval,
-        Duration probeTimeout,
-        int failureThreshold,
+        RestartMode restart,
         RestartPolicy restartPolicy,
-        StopPolicy stopPolicy) {
+        StopPolicy stopPolicy,
+        String specHash) {
 
     /** One address the component listens on, and what for (named when someone else holds it). */
     public record Endpoint(String purpose, InetSocketAddress address) {
@@ -53,21 +64,28 @@ public record ComponentSpec(
 
     public ComponentSpec {
         Objects.requireNonNull(name);
+        Objects.requireNonNull(kind);
+        Objects.requireNonNull(restart);
         command = List.copyOf(command);
         environment = Map.copyOf(environment);
         endpoints = List.copyOf(endpoints);
         links = Map.copyOf(links);
-        if (command.isEmpty() || failureThreshold < 1 || startTimeout.isNegative() || probeInterval.isZero()) {
+        if (command.isEmpty() || startTimeout.isNegative()) {
             throw new IllegalArgumentException("invalid component spec for " + name);
         }
     }
 
-    /** The address clients use, the one probed: the first endpoint. */
+    /** The address clients use: the first endpoint. */
     public Optional<Endpoint> service() {
         return endpoints.isEmpty() ? Optional.empty() : Optional.of(endpoints.getFirst());
     }
 
     public String address() {
         return service().map(e -> e.address().getHostString() + ":" + e.port()).orElse(null);
+    }
+
+    /** True when {@code port} is one of the component's own: a probe answer there must come from it. */
+    public boolean owns(int port) {
+        return endpoints.stream().anyMatch(e -> e.port() == port);
     }
 }

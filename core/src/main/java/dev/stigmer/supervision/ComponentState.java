@@ -7,6 +7,8 @@ public enum ComponentState {
      * that verifiably is ours, and otherwise stops whatever of ours is left.
      */
     RECOVERING,
+    /** Wanted, but held back until what it depends on is started, healthy or completed. */
+    WAITING,
     /** Being spawned (its ports claimed first), or spawned and not yet ready: its probe must pass, answered by its own listener. */
     STARTING,
     /** Ready and passing liveness checks. */
@@ -15,6 +17,10 @@ public enum ComponentState {
     UNHEALTHY,
     /** Exited; waiting before the next start. */
     BACKOFF,
+    /** A one-shot (restart on-failure or "no") that exited 0: done, and not started again unless restarted. */
+    COMPLETED,
+    /** Exited with a failure under restart "no": not started again until the next start or restart. */
+    EXITED,
     /** Gave up: too many failed starts, or a cause no retry can fix (a taken port). */
     FAILED,
     /** Its whole process tree is being stopped; a start meanwhile starts it again afterwards. */

@@ -1,11 +1,24 @@
 package dev.stigmer.supervision;
 
 import java.time.Duration;
+import java.util.OptionalInt;
 
 /** Asks a component whether it serves. Must return within {@code timeout}; never throws. */
 @FunctionalInterface
 public interface HealthProbe {
     ProbeResult check(Duration timeout);
+
+    /**
+     * The local port whose listener answers this probe, if it asks one: when that port is one of
+     * the component's own, the answer counts only if the listener there is the component's.
+     */
+    default OptionalInt port() {
+        return OptionalInt.empty();
+    }
+
+    /** Called before each start of the component: a probe that keeps state per run resets it here. */
+    default void starting() {
+    }
 
     record ProbeResult(boolean healthy, String detail) {
         public static ProbeResult serving() {

@@ -7,6 +7,7 @@ import dev.stigmer.supervision.HealthProbe.ProbeResult;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A health check whose answer counts only if it came from the component's own listener: a
@@ -19,14 +20,18 @@ import java.util.Optional;
  */
 record ProbeOutcome(ProbeResult result, Optional<String> foreignListener) {
 
-    /** Blocking: runs the probe (up to {@code timeout}) and then looks at the port's owner. */
-    static ProbeOutcome check(ComponentSpec spec, long pid, Duration timeout) {
-        ProbeResult result = spec.probe().check(timeout);
-        Optional<Endpoint> service = spec.service();
-        if (!result.healthy() || service.isEmpty()) {
+    /**
+     * Blocking: runs {@code schedule}'s probe (up to {@code timeout}) and, when it asked a port of
+     * the component's own, looks at who listens there.
+     */
+    static ProbeOutcome check(ComponentSpec spec, ProbeSchedule schedule, long pid, Duration timeout) {
+        ProbeResult result = schedule.probe().check(timeout);
+        OptionalInt asked = schedule.probe().port();
+        if (!result.healthy() || asked.isEmpty() || !spec.owns(asked.getAsInt())) {
             return new ProbeOutcome(result, Optional.empty());
         }
-        int port = service.get().port();
+        int port = asked.getAsInt();
+        Endpoint endpoint = spec.endpoints().stream().filter(e -> e.port() == port).findFirst().orElseThrow();
         return switch (PortOwner.whoListens(port, pid)) {
             // UNKNOWN: /proc/net is hidden here; the probe is all there is to go by.
             case OURS, UNKNOWN -> new ProbeOutcome(result, Optional.empty());
@@ -36,7 +41,7 @@ record ProbeOutcome(ProbeResult result, Optional<String> foreignListener) {
                 Optional<ProcessIdentity> holder = PortOwner.listenerOf(port);
                 yield new ProbeOutcome(ProbeResult.failing("port " + port + " answers, but from "
                         + holder.map(ProcessIdentity::describe).orElse("another process") + ", not from pid " + pid
-                        + " or its children"), Optional.of(PortClaim.inUse(spec, service.get(), holder)));
+                        + " or its children"), Optional.of(PortClaim.inUse(spec, endpoint, holder)));
             }
         };
     }

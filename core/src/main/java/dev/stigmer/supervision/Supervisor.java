@@ -11,6 +11,7 @@ import dev.stigmer.process.ProcessIdentity;
 import dev.stigmer.process.ProcessTree;
 import dev.stigmer.process.SpawnedProcess;
 import dev.stigmer.process.SupervisedProcess;
+import dev.stigmer.stack.RestartMode;
 import dev.stigmer.state.Json;
 import dev.stigmer.supervision.ComponentSpec.Endpoint;
 import dev.stigmer.supervision.HealthProbe.ProbeResult;
@@ -55,8 +56,11 @@ import static java.lang.System.Logger.Level.WARNING;
 public final class Supervisor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("stigmer.supervisor");
     private static final Duration READY_POLL = Duration.ofMillis(20);
-    private static final Duration MAX_READY_PROBE = Duration.ofSeconds(1);
     private static final Duration MIN_ADOPTION_WINDOW = Duration.ofSeconds(5);
+    /** Without a readiness probe a start is ready at once; one that dies sooner than this still counts as failed. */
+    private static final Duration MIN_UPTIME_WITHOUT_PROBE = Duration.ofSeconds(1);
+    /** Each spawned process carries its spec's hash, so a later daemon adopts only what it would start itself. */
+    public static final String SPEC_VARIABLE = "STIGMER_SPEC";
     private static final int LOG_TAIL_LINES = 15;
 
     private final ComponentSpec spec;
@@ -85,10 +89,12 @@ public final class Supervisor implements AutoCloseable {
     private String replacedBecause; // why we stopped the current run's process, if we did
     private String failAfterExit; // set when no restart can help the run being stopped
     private String exitNotice; // the last exit, not yet logged
+    private Integer exitCode; // the last exit's code, when known
     private ScheduledFuture<?> timer;
     private final List<CompletableFuture<Void>> stopWaiters = new ArrayList<>();
 
     private volatile ComponentSnapshot snapshot;
+    private volatile Consumer<ComponentSnapshot> onChange = snapshot -> { };
 
     public Supervisor(ComponentSpec spec, Ownership ownership, Path recordFile) {
         this.spec = spec;
@@ -106,6 +112,11 @@ public final class Supervisor implements AutoCloseable {
 
     public ComponentSnapshot snapshot() {
         return snapshot;
+    }
+
+    /** Called (on the supervisor's thread) with every new snapshot; must not block. Set before starting. */
+    public void onChange(Consumer<ComponentSnapshot> listener) {
+        this.onChange = listener;
     }
 
     /**
@@ -132,16 +143,20 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * Wanted from now on: starts it if stopped or failed (a failed component gets a fresh set of
-     * tries); a stop or a recovery under way starts it when it ends; else nothing to do.
+     * Wanted from now on: starts it if stopped, failed or exited (a failed component gets a fresh
+     * set of tries); a stop or a recovery under way starts it when it ends; a completed one-shot
+     * stays completed (restart it to run it again); else nothing to do.
      */
     public CompletableFuture<Void> start() {
         return call(() -> {
             if (retired) {
                 throw new Refused(spec.name() + " is stopping for good");
             }
+            if (state == ComponentState.COMPLETED) {
+                return;
+            }
             wanted = true;
-            if (state == ComponentState.STOPPED || state == ComponentState.FAILED) {
+            if (state == ComponentState.STOPPED || state == ComponentState.FAILED || state == ComponentState.EXITED) {
                 startFresh();
             }
         });
@@ -208,14 +223,15 @@ public final class Supervisor implements AutoCloseable {
             }
             if (leftovers.adopted().isPresent()) {
                 startedAtMillis = leftovers.startedAtMillis();
-                Duration window = spec.probeTimeout().multipliedBy(spec.failureThreshold());
+                Duration window = spec.health().or(spec::ready)
+                        .map(schedule -> schedule.timeout().multipliedBy(schedule.failures())).orElse(MIN_ADOPTION_WINDOW);
                 attach(leftovers.adopted().get(), window.compareTo(MIN_ADOPTION_WINDOW) < 0 ? MIN_ADOPTION_WINDOW : window);
                 if (!stopWaiters.isEmpty()) {
                     beginStop(); // a stop came while we looked
                     return;
                 }
                 wanted = true; // it was running: keep it so
-                scheduleReadinessProbe(run);
+                awaitReady(run);
                 return;
             }
             if (!leftovers.survivors().isEmpty()) {
@@ -299,9 +315,13 @@ public final class Supervisor implements AutoCloseable {
             Files.createDirectories(spec.log().getParent());
             Map<String, String> env = new HashMap<>(spec.environment());
             env.putAll(ownership.environment());
-            process = SpawnedProcess.start(spec.command(), env, spec.log());
+            if (spec.specHash() != null) {
+                env.put(SPEC_VARIABLE, spec.specHash());
+            }
+            spec.ready().ifPresent(schedule -> schedule.probe().starting());
+            process = SpawnedProcess.start(spec.command(), env, spec.log(), spec.workingDir());
         } catch (IOException e) {
-            fail("cannot start " + spec.command().getFirst() + ": " + e.getMessage());
+            fail("cannot start " + spec.command().getFirst() + ": " + rootMessage(e));
             return;
         }
         logExitNotice();
@@ -309,7 +329,7 @@ public final class Supervisor implements AutoCloseable {
         startedAtMillis = System.currentTimeMillis();
         attach(process, spec.startTimeout());
         writeRecord(process.identity());
-        scheduleReadinessProbe(run);
+        awaitReady(run);
     }
 
     private void attach(SupervisedProcess process, Duration window) {
@@ -321,6 +341,7 @@ public final class Supervisor implements AutoCloseable {
         probeFailures = 0;
         replacedBecause = null;
         failAfterExit = null;
+        exitCode = null;
         process.onExit().thenAccept(status -> post(() -> onExit(myRun, status)));
         transition(ComponentState.STARTING);
     }
@@ -335,6 +356,7 @@ public final class Supervisor implements AutoCloseable {
         current = null;
         cancelTimer();
         lastExit = status.describe() + " at " + Instant.now();
+        exitCode = status.code();
         // Written once the successor is spawned (or at once when there is none): logging and
         // file work cost milliseconds that a crash should not wait for.
         exitNotice = spec.name() + ": " + dead.identity().describe() + " " + lastExit;
@@ -364,8 +386,26 @@ public final class Supervisor implements AutoCloseable {
             transition(ComponentState.STOPPED);
             return;
         }
+        boolean succeeded = status.code() != null && status.code() == 0 && replacedBecause == null;
+        if (spec.restart() == RestartMode.NO || (spec.restart() == RestartMode.ON_FAILURE && succeeded)) {
+            logExitNotice();
+            wanted = false;
+            lastError = succeeded ? null : spec.name() + " " + status.describe() + " and is not restarted (restart: \"no\")";
+            transition(succeeded ? ComponentState.COMPLETED : ComponentState.EXITED);
+            return;
+        }
+        if (status.code() != null && (status.code() == COMMAND_NOT_FOUND || status.code() == NOT_EXECUTABLE)
+                && System.nanoTime() - launchedAtNanos < MIN_UPTIME_WITHOUT_PROBE.toNanos()) {
+            // setsid or /bin/sh -c could not run the command at all: no retry can help.
+            fail("cannot run " + String.join(" ", spec.command()) + ": "
+                    + (status.code() == COMMAND_NOT_FOUND ? "command not found" : "not executable")
+                    + " (exit " + status.code() + " at once); see its log");
+            return;
+        }
         int maxFailedStarts = spec.restartPolicy().maxFailedStarts();
-        if (readyAtNanos == null) {
+        boolean briefWithoutProbe = spec.ready().isEmpty()
+                && System.nanoTime() - launchedAtNanos < MIN_UPTIME_WITHOUT_PROBE.toNanos();
+        if (readyAtNanos == null || briefWithoutProbe) {
             // A start we cut short died of our own SIGTERM: name why we cut it, not the signal.
             String cause = replacedBecause != null ? replacedBecause : status.describe() + " before it was ready";
             if (++failedStartsInARow >= maxFailedStarts) {
@@ -392,6 +432,9 @@ public final class Supervisor implements AutoCloseable {
         }, delay);
     }
 
+    private static final int COMMAND_NOT_FOUND = 127;
+    private static final int NOT_EXECUTABLE = 126;
+
     private void logExitNotice() {
         if (exitNotice != null) {
             LOG.log(WARNING, exitNotice);
@@ -409,16 +452,25 @@ public final class Supervisor implements AutoCloseable {
 
     // ---- probes ------------------------------------------------------------------------------
 
+    /** Probes until ready; without a readiness probe, ready at once. */
+    private void awaitReady(long startedRun) {
+        if (spec.ready().isEmpty()) {
+            becomeReady(startedRun);
+        } else {
+            scheduleReadinessProbe(startedRun);
+        }
+    }
+
     private void scheduleReadinessProbe(long probedRun) {
+        ProbeSchedule ready = spec.ready().orElseThrow();
         timer = schedule(() -> {
             if (run != probedRun || state != ComponentState.STARTING) {
                 return;
             }
-            Duration timeout = spec.probeTimeout().compareTo(MAX_READY_PROBE) > 0 ? MAX_READY_PROBE : spec.probeTimeout();
             long pid = current.identity().pid();
-            offLoop(() -> ProbeOutcome.check(spec, pid, timeout), outcome -> onReadinessResult(probedRun, outcome),
+            offLoop(() -> ProbeOutcome.check(spec, ready, pid, ready.timeout()), outcome -> onReadinessResult(probedRun, outcome),
                     failure -> onReadinessResult(probedRun, ProbeOutcome.failed(failure.toString())));
-        }, READY_POLL);
+        }, ready.interval());
     }
 
     private void onReadinessResult(long probedRun, ProbeOutcome outcome) {
@@ -430,16 +482,7 @@ public final class Supervisor implements AutoCloseable {
             // Someone else has the port, so ours cannot serve there; no restart can change that.
             replace(outcome.foreignListener().get(), true);
         } else if (result.healthy()) {
-            readyAtNanos = System.nanoTime();
-            failedStartsInARow = 0;
-            lastError = null;
-            probeFailures = 0;
-            if (!current.adopted()) {
-                writeRecord(current.identity().refreshed());
-            }
-            LOG.log(INFO, "{0}: ready after {1} ms", spec.name(), (readyAtNanos - launchedAtNanos) / 1_000_000);
-            transition(ComponentState.RUNNING);
-            scheduleLivenessProbe(probedRun);
+            becomeReady(probedRun);
         } else if (System.nanoTime() - launchedAtNanos > readyWindow.toNanos()) {
             replace("not ready within " + readyWindow.toSeconds() + " s: " + result.detail(), false);
         } else if (stoppedWhileStarting()) {
@@ -450,24 +493,42 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
-    /** True once the process was seen stopped (state T) on failureThreshold readiness probes in a row. */
+    private void becomeReady(long readyRun) {
+        readyAtNanos = System.nanoTime();
+        if (spec.ready().isPresent()) {
+            failedStartsInARow = 0; // without a probe, only a run that lasts says the start worked
+            lastError = null;
+        }
+        probeFailures = 0;
+        if (!current.adopted()) {
+            writeRecord(current.identity().refreshed());
+        }
+        LOG.log(INFO, "{0}: ready after {1} ms", spec.name(), (readyAtNanos - launchedAtNanos) / 1_000_000);
+        transition(ComponentState.RUNNING);
+        if (spec.health().isPresent()) {
+            scheduleLivenessProbe(readyRun);
+        }
+    }
+
+    /** True once the process was seen stopped (state T) on the readiness probe's failures in a row. */
     private boolean stoppedWhileStarting() {
         boolean stopped = ProcFs.stat(current.identity().pid())
                 .map(stat -> stat.state() == 'T' || stat.state() == 't').orElse(false);
         probeFailures = stopped ? probeFailures + 1 : 0;
-        return probeFailures >= spec.failureThreshold();
+        return probeFailures >= spec.ready().map(ProbeSchedule::failures).orElse(1);
     }
 
     private void scheduleLivenessProbe(long probedRun) {
+        ProbeSchedule health = spec.health().orElseThrow();
         timer = schedule(() -> {
             if (run != probedRun || state != ComponentState.RUNNING) {
                 return;
             }
             long pid = current.identity().pid();
-            offLoop(() -> ProbeOutcome.check(spec, pid, spec.probeTimeout()),
+            offLoop(() -> ProbeOutcome.check(spec, health, pid, health.timeout()),
                     outcome -> onLivenessResult(probedRun, outcome.result()),
                     failure -> onLivenessResult(probedRun, ProbeResult.failing(failure.toString())));
-        }, spec.probeInterval());
+        }, health.interval());
     }
 
     private void onLivenessResult(long probedRun, ProbeResult result) {
@@ -478,9 +539,10 @@ public final class Supervisor implements AutoCloseable {
             probeFailures = 0;
         } else {
             probeFailures++;
+            int threshold = spec.health().orElseThrow().failures();
             LOG.log(WARNING, "{0}: health check failed ({1}/{2}): {3}", spec.name(), probeFailures,
-                    spec.failureThreshold(), result.detail());
-            if (probeFailures >= spec.failureThreshold()) {
+                    threshold, result.detail());
+            if (probeFailures >= threshold) {
                 transition(ComponentState.UNHEALTHY);
                 replace("unhealthy: " + probeFailures + " health checks failed in a row: " + result.detail(), false);
                 return;
@@ -522,7 +584,7 @@ public final class Supervisor implements AutoCloseable {
                 .filter(r -> r.name().equals(spec.name()) && r.command().equals(spec.command()));
         if (record.isPresent()) {
             ProcessIdentity recorded = record.get().identity();
-            if (recorded.isAlive() && ownership.marks(recorded.pid())) {
+            if (recorded.isAlive() && ownership.marks(recorded.pid()) && madeFromThisSpec(recorded.pid())) {
                 return Optional.of(recorded);
             }
             LOG.log(INFO, "{0}: record names {1}, which is not our live process: ignored",
@@ -531,11 +593,17 @@ public final class Supervisor implements AutoCloseable {
         // Records lost or corrupt: the ownership mark still finds a session leader of ours.
         String commandLine = String.join(" ", spec.command());
         return ProcFs.all().stream()
-                .filter(s -> s.isAlive() && s.pid() == s.sid() && ownership.marks(s.pid()))
+                .filter(s -> s.isAlive() && s.pid() == s.sid() && ownership.marks(s.pid()) && madeFromThisSpec(s.pid()))
                 .map(s -> ProcessIdentity.of(s.pid()))
                 .flatMap(Optional::stream)
                 .filter(id -> id.commandLine().equals(commandLine))
                 .findFirst();
+    }
+
+    /** A process started from an earlier version of the spec is not adopted: it is replaced. */
+    private boolean madeFromThisSpec(long pid) {
+        return spec.specHash() == null || ProcFs.environ(pid)
+                .map(env -> spec.specHash().equals(env.get(SPEC_VARIABLE))).orElse(false);
     }
 
     private void writeRecord(ProcessIdentity identity) {
@@ -556,13 +624,21 @@ public final class Supervisor implements AutoCloseable {
 
     private void publish() {
         boolean live = current != null;
-        snapshot = new ComponentSnapshot(spec.name(), state,
+        boolean showTail = state == ComponentState.FAILED || state == ComponentState.EXITED;
+        snapshot = new ComponentSnapshot(spec.name(), spec.kind(), state,
                 live ? current.identity().pid() : null,
                 spec.address(), spec.mode(), spec.persistent(), spec.links(), restarts,
                 live && current.adopted(),
                 live ? startedAtMillis : null,
+                List.of(), exitCode,
                 lastExit, lastError,
-                state == ComponentState.FAILED ? LogTail.lastLines(spec.log(), LOG_TAIL_LINES) : List.of());
+                showTail ? LogTail.lastLines(spec.log(), LOG_TAIL_LINES) : List.of());
+        ComponentSnapshot published = snapshot;
+        try {
+            onChange.accept(published);
+        } catch (RuntimeException e) {
+            LOG.log(WARNING, spec.name() + ": a listener failed", e);
+        }
     }
 
     private void cancelTimer() {
@@ -654,6 +730,14 @@ public final class Supervisor implements AutoCloseable {
         unanswered.add(answer);
         answer.whenComplete((ignored, failure) -> unanswered.remove(answer));
         return answer;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
     private IllegalStateException closed() {

@@ -6,6 +6,7 @@ import dev.stigmer.process.PortOwner;
 import dev.stigmer.process.StopPolicy;
 import dev.stigmer.state.Json;
 import dev.stigmer.supervision.ComponentSpec.Endpoint;
+import dev.stigmer.stack.RestartMode;
 import dev.stigmer.supervision.HealthProbe.ProbeResult;
 import dev.stigmer.testing.TestProcesses;
 import org.junit.jupiter.api.AfterEach;
@@ -594,9 +595,11 @@ class SupervisorTest {
         Map<String, String> environment = new HashMap<>(processes.mark());
         environment.put("READY_FILE", readyFile.toString());
         List<Endpoint> endpoints = listen.map(address -> List.of(new Endpoint("http", address))).orElse(List.of());
-        return new ComponentSpec(NAME, command, environment, home.resolve("logs").resolve(NAME + ".log"), endpoints,
-                "test", false, Map.of(), probe, startTimeout, Duration.ofMillis(100), Duration.ofMillis(300), 3,
-                restartPolicy, stopPolicy);
+        return new ComponentSpec(NAME, "service", command, environment, null, home.resolve("logs").resolve(NAME + ".log"),
+                endpoints, "test", false, Map.of(),
+                Optional.of(new ProbeSchedule(probe, Duration.ofMillis(20), Duration.ofMillis(300), 3)),
+                Optional.of(new ProbeSchedule(probe, Duration.ofMillis(100), Duration.ofMillis(300), 3)),
+                startTimeout, RestartMode.ALWAYS, restartPolicy, stopPolicy, null);
     }
 
     private long readyPid() {
@@ -632,7 +635,21 @@ class SupervisorTest {
 
     /** An HTTP request with a timeout: a connect alone would pass against a stopped server. */
     private static HealthProbe httpProbe(int port) {
-        return timeout -> {
+        return new HealthProbe() {
+            @Override
+            public java.util.OptionalInt port() {
+                return java.util.OptionalInt.of(port);
+            }
+
+            @Override
+            public ProbeResult check(Duration timeout) {
+                return httpCheck(port, timeout);
+            }
+        };
+    }
+
+    private static ProbeResult httpCheck(int port, Duration timeout) {
+        {
             int millis = Math.toIntExact(timeout.toMillis());
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(LOOPBACK, port), millis);
@@ -645,6 +662,6 @@ class SupervisorTest {
             } catch (IOException e) {
                 return ProbeResult.failing(e.toString());
             }
-        };
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.okhttp.OkHttpChannelBuilder;
 
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,6 +27,11 @@ public final class GrpcHealthProbe implements HealthProbe, AutoCloseable {
         this.port = port;
         this.service = service;
         this.channel = OkHttpChannelBuilder.forAddress(host, port).usePlaintext().build();
+    }
+
+    @Override
+    public OptionalInt port() {
+        return OptionalInt.of(port);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
 import java.time.Duration;
+import java.util.OptionalInt;
 
 /**
  * GET a URL: healthy on 2xx or 3xx (redirects are not followed: a redirect is an answer). The
@@ -19,6 +20,11 @@ public final class HttpProbe implements HealthProbe {
 
     public HttpProbe(String url) {
         this.url = URI.create(url);
+    }
+
+    @Override
+    public OptionalInt port() {
+        return url.getPort() > 0 ? OptionalInt.of(url.getPort()) : OptionalInt.empty();
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.OptionalInt;
 
 /**
  * Connect to HOST:PORT: healthy when the connection is accepted in time. Weaker than a protocol
@@ -19,6 +20,11 @@ public final class TcpProbe implements HealthProbe {
     public TcpProbe(String host, int port) {
         this.host = host;
         this.port = port;
+    }
+
+    @Override
+    public OptionalInt port() {
+        return OptionalInt.of(port);
     }
 
     @Override

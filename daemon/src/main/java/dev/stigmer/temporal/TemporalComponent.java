@@ -5,7 +5,9 @@ import dev.stigmer.health.GrpcHealthProbe;
 import dev.stigmer.process.StopPolicy;
 import dev.stigmer.state.Installation;
 import dev.stigmer.state.StigmerHome;
+import dev.stigmer.stack.RestartMode;
 import dev.stigmer.supervision.ComponentSpec;
+import dev.stigmer.supervision.ProbeSchedule;
 import dev.stigmer.supervision.ComponentSpec.Endpoint;
 import dev.stigmer.supervision.RestartPolicy;
 
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Temporal as a supervised component: the real dev server when a binary is set, else embedded. */
 public final class TemporalComponent {
@@ -23,6 +26,8 @@ public final class TemporalComponent {
     public static final String HEALTH_SERVICE = "temporal.api.workflowservice.v1.WorkflowService";
     public static final int UI_PORT_OFFSET = 1000;
     static final Duration DEFAULT_START_WINDOW = Duration.ofSeconds(60);
+    private static final Duration READY_POLL = Duration.ofMillis(20);
+    private static final Duration MAX_READY_PROBE = Duration.ofSeconds(1);
     static final String EMBEDDED_MAIN = "dev.stigmer.embedded.EmbeddedTemporal";
     // Small heap, quick start: the test server keeps workflows in memory but a dev stack is small.
     private static final List<String> EMBEDDED_JVM_FLAGS = List.of(
@@ -57,16 +62,19 @@ public final class TemporalComponent {
             // The real CLI serves its web UI too: a port taken there would be a crash loop, not a clear error.
             endpoints.add(new Endpoint("web UI", new InetSocketAddress(LOOPBACK, port + UI_PORT_OFFSET)));
         }
-        return new ComponentSpec(NAME, command, Map.of(), home.logFile(NAME), endpoints,
-                settings.mode(), !embedded, links,
-                new GrpcHealthProbe(LOOPBACK, port, HEALTH_SERVICE),
+        GrpcHealthProbe probe = new GrpcHealthProbe(LOOPBACK, port, HEALTH_SERVICE);
+        Duration checkTimeout = Duration.ofMillis(settings.healthTimeoutMillis());
+        // Readiness is polled fast (a crash heals in well under a second); each poll waits at most 1 s.
+        ProbeSchedule ready = new ProbeSchedule(probe, READY_POLL,
+                checkTimeout.compareTo(MAX_READY_PROBE) > 0 ? MAX_READY_PROBE : checkTimeout, 3);
+        ProbeSchedule health = new ProbeSchedule(probe, Duration.ofMillis(settings.healthIntervalMillis()), checkTimeout, 3);
+        return new ComponentSpec(NAME, NAME, command, Map.of(), null, home.logFile(NAME), endpoints,
+                settings.mode(), !embedded, links, Optional.of(ready), Optional.of(health),
                 // The CLI's --timeout bounds how long it waits; the daemon gives each start at least
                 // the default minute, so an impatient --timeout does not turn into a crash loop.
                 Duration.ofMillis(Math.max(settings.timeoutMillis(), DEFAULT_START_WINDOW.toMillis())),
-                Duration.ofMillis(settings.healthIntervalMillis()),
-                Duration.ofMillis(settings.healthTimeoutMillis()),
-                3,
-                RestartPolicy.DEFAULT,
-                new StopPolicy(Duration.ofMillis(settings.stopGraceMillis()), Duration.ofSeconds(5)));
+                RestartMode.ALWAYS, RestartPolicy.DEFAULT,
+                new StopPolicy(Duration.ofMillis(settings.stopGraceMillis()), Duration.ofSeconds(5)),
+                Integer.toHexString(command.hashCode()));
     }
 }
