@@ -1,0 +1,256 @@
+package dev.stigmer.supervision;
+
+import dev.stigmer.os.Linux;
+import dev.stigmer.process.Ownership;
+import dev.stigmer.process.StopPolicy;
+import dev.stigmer.stack.RestartMode;
+import dev.stigmer.testing.TestProcesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static dev.stigmer.testing.TestProcesses.isLive;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What a stack's services need beyond Temporal's supervision, against real processes: restart
+ * modes and the completed and exited states, no probes, a working directory, a stop signal,
+ * a command that cannot run, and adoption only of what the same spec would start.
+ */
+class ServiceSupervisionTest {
+    private static final String NAME = "svc";
+    private static final RestartPolicy RESTARTS = new RestartPolicy(Duration.ofMillis(50), 2.0,
+            Duration.ofMillis(200), Duration.ofSeconds(1), 3);
+    private static final StopPolicy STOP = new StopPolicy(Duration.ofSeconds(2), Duration.ofSeconds(5));
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @RegisterExtension
+    final TestProcesses processes = new TestProcesses();
+
+    @TempDir
+    Path home;
+
+    private Ownership ownership;
+    private Path record;
+    private final List<Supervisor> supervisors = new ArrayList<>();
+
+    @BeforeEach
+    void layout() throws IOException {
+        ownership = new Ownership(home, NAME);
+        record = Files.createDirectories(home.resolve("run")).resolve(NAME + ".json");
+    }
+
+    @AfterEach
+    void stopSupervisors() throws Exception {
+        try {
+            for (Supervisor supervisor : supervisors) {
+                supervisor.stop().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            }
+        } finally {
+            supervisors.forEach(Supervisor::close);
+        }
+    }
+
+    @Test
+    void aOneShotThatExitsZeroIsCompletedAndAStartLeavesItSo() throws Exception {
+        Supervisor supervisor = supervise(spec(RestartMode.NO, "echo migrated"));
+        supervisor.start();
+        ComponentSnapshot completed = awaitState(supervisor, ComponentState.COMPLETED);
+        assertThat(completed.exitCode()).isZero();
+        assertThat(completed.lastError()).isNull();
+        assertThat(Files.readString(log())).contains("migrated");
+
+        supervisor.start().get(5, TimeUnit.SECONDS);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> supervisor.snapshot().state() == ComponentState.COMPLETED);
+        assertThat(Files.readString(log()).lines().filter(l -> l.equals("migrated"))).as("not run again").hasSize(1);
+    }
+
+    @Test
+    void restartNoAfterAFailureIsExitedWithItsCodeAndAStartRunsItAgain() throws Exception {
+        Supervisor supervisor = supervise(spec(RestartMode.NO, "echo attempt; exit 3"));
+        supervisor.start();
+        ComponentSnapshot exited = awaitState(supervisor, ComponentState.EXITED);
+        assertThat(exited.exitCode()).isEqualTo(3);
+        assertThat(exited.lastError()).contains("exited with code 3").contains("not restarted");
+        assertThat(exited.logTail()).contains("attempt");
+        assertThat(exited.restarts()).isZero();
+
+        supervisor.start().get(5, TimeUnit.SECONDS);
+        await().atMost(PATIENCE).until(() -> Files.readString(log()).lines().filter(l -> l.equals("attempt")).count() == 2);
+        awaitState(supervisor, ComponentState.EXITED);
+    }
+
+    @Test
+    void onFailureRestartsFailuresUntilItSucceedsThenCompletes() throws Exception {
+        Path attempts = home.resolve("attempts");
+        Supervisor supervisor = supervise(spec(RestartMode.ON_FAILURE,
+                "echo x >> " + attempts + "; sleep 1.2; [ $(wc -l < " + attempts + ") -ge 3 ]"));
+        supervisor.start();
+        ComponentSnapshot completed = awaitState(supervisor, ComponentState.COMPLETED);
+        assertThat(Files.readAllLines(attempts)).hasSize(3);
+        assertThat(completed.restarts()).isEqualTo(2);
+        assertThat(completed.exitCode()).isZero();
+    }
+
+    @Test
+    void alwaysRestartsEvenAnExitZero() {
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, "sleep 1.2"));
+        supervisor.start();
+        awaitSnapshot(supervisor, s -> s.restarts() >= 1 && s.state() == ComponentState.RUNNING);
+        assertThat(supervisor.snapshot().state()).isNotEqualTo(ComponentState.COMPLETED);
+    }
+
+    @Test
+    void withoutAReadyProbeItRunsAtOnceAndWithoutAHealthProbeOnlyItsExitIsWatched() throws Exception {
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, "exec sleep 600"));
+        supervisor.start();
+        ComponentSnapshot running = awaitState(supervisor, ComponentState.RUNNING);
+        assertThat(isLive(running.pid())).isTrue();
+        Linux.kill(running.pid(), Linux.SIGKILL);
+        ComponentSnapshot again = awaitSnapshot(supervisor, s -> s.state() == ComponentState.RUNNING
+                && s.pid() != null && s.pid() != running.pid());
+        assertThat(again.restarts()).isEqualTo(1);
+    }
+
+    @Test
+    void aProcessThatDiesAtOnceWithoutAProbeIsACrashLoopThatEndsFailed() {
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, "echo dying; exit 1"));
+        supervisor.start();
+        ComponentSnapshot failed = awaitState(supervisor, ComponentState.FAILED);
+        assertThat(failed.lastError()).contains("failed to start 3 times in a row");
+        assertThat(failed.logTail()).contains("dying");
+    }
+
+    @Test
+    void aCommandThatDoesNotExistFailsAtOnceSayingSo() {
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, List.of("no-such-command-anywhere", "--flag")));
+        supervisor.start();
+        ComponentSnapshot failed = awaitState(supervisor, ComponentState.FAILED);
+        assertThat(failed.lastError()).contains("cannot run no-such-command-anywhere --flag: command not found");
+        assertThat(failed.restarts()).isZero();
+        assertThat(failed.logTail()).anyMatch(line -> line.contains("No such file or directory"));
+
+        Supervisor viaShell = supervise(spec(RestartMode.ALWAYS, "./not-there.sh"), "other");
+        viaShell.start();
+        assertThat(awaitState(viaShell, ComponentState.FAILED).lastError()).contains("command not found");
+    }
+
+    @Test
+    void itRunsInItsWorkingDirectory() throws Exception {
+        Path dir = Files.createDirectories(home.resolve("api"));
+        ComponentSpec spec = spec(RestartMode.NO, "pwd > where.txt");
+        Supervisor supervisor = supervise(withWorkingDir(spec, dir));
+        supervisor.start();
+        awaitState(supervisor, ComponentState.COMPLETED);
+        assertThat(Files.readString(dir.resolve("where.txt")).strip()).isEqualTo(dir.toString());
+    }
+
+    @Test
+    void stopSendsTheConfiguredSignal() throws Exception {
+        Path got = home.resolve("got");
+        ComponentSpec spec = spec(RestartMode.ALWAYS, "trap 'echo INT > " + got + "; exit 0' INT; "
+                + "trap 'echo TERM > " + got + "; exit 0' TERM; while true; do sleep 0.1; done");
+        Supervisor supervisor = supervise(withStopPolicy(spec, new StopPolicy(Duration.ofSeconds(5), Duration.ofSeconds(5), 2)));
+        supervisor.start();
+        awaitState(supervisor, ComponentState.RUNNING);
+        supervisor.stop().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(Files.readString(got).strip()).isEqualTo("INT");
+    }
+
+    @Test
+    void aProcessLeftByAnEarlierDaemonIsAdoptedOnlyWhenItsSpecIsTheSame() throws Exception {
+        ComponentSpec first = withHash(spec(RestartMode.ALWAYS, "exec sleep 600"), "hash-a");
+        long pid = runThenAbandon(first);
+
+        Supervisor same = supervise(withHash(spec(RestartMode.ALWAYS, "exec sleep 600"), "hash-a"));
+        same.recover().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(same.snapshot().pid()).isEqualTo(pid);
+        assertThat(same.snapshot().adopted()).isTrue();
+        same.close();
+        supervisors.remove(same);
+
+        Supervisor changed = supervise(withHash(spec(RestartMode.ALWAYS, "exec sleep 600"), "hash-b"));
+        changed.recover().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(isLive(pid)).as("a process of another spec is stopped, not adopted").isFalse();
+        changed.start();
+        ComponentSnapshot running = awaitState(changed, ComponentState.RUNNING);
+        assertThat(running.pid()).isNotEqualTo(pid);
+        assertThat(TestProcesses.environ(running.pid()).orElseThrow()).containsEntry(Supervisor.SPEC_VARIABLE, "hash-b");
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    private Path log() {
+        return home.resolve("logs").resolve(NAME + ".log");
+    }
+
+    private ComponentSpec spec(RestartMode restart, String shell) {
+        return spec(restart, List.of("/bin/sh", "-c", shell));
+    }
+
+    private ComponentSpec spec(RestartMode restart, List<String> command) {
+        return new ComponentSpec(NAME, "service", command, processes.mark(), null, log(), List.of(), "service", false,
+                Map.of(), Optional.empty(), Optional.empty(), Duration.ofSeconds(10), restart, RESTARTS, STOP, null);
+    }
+
+    private static ComponentSpec withWorkingDir(ComponentSpec s, Path dir) {
+        return new ComponentSpec(s.name(), s.kind(), s.command(), s.environment(), dir, s.log(), s.endpoints(), s.mode(),
+                s.persistent(), s.links(), s.ready(), s.health(), s.startTimeout(), s.restart(), s.restartPolicy(),
+                s.stopPolicy(), s.specHash());
+    }
+
+    private static ComponentSpec withStopPolicy(ComponentSpec s, StopPolicy stop) {
+        return new ComponentSpec(s.name(), s.kind(), s.command(), s.environment(), s.workingDir(), s.log(), s.endpoints(),
+                s.mode(), s.persistent(), s.links(), s.ready(), s.health(), s.startTimeout(), s.restart(),
+                s.restartPolicy(), stop, s.specHash());
+    }
+
+    private static ComponentSpec withHash(ComponentSpec s, String hash) {
+        return new ComponentSpec(s.name(), s.kind(), s.command(), s.environment(), s.workingDir(), s.log(), s.endpoints(),
+                s.mode(), s.persistent(), s.links(), s.ready(), s.health(), s.startTimeout(), s.restart(),
+                s.restartPolicy(), s.stopPolicy(), hash);
+    }
+
+    private Supervisor supervise(ComponentSpec spec) {
+        return supervise(spec, NAME);
+    }
+
+    private Supervisor supervise(ComponentSpec spec, String recordName) {
+        Supervisor supervisor = new Supervisor(spec, ownership, record.resolveSibling(recordName + ".json"));
+        supervisors.add(supervisor);
+        return supervisor;
+    }
+
+    private long runThenAbandon(ComponentSpec spec) {
+        Supervisor previous = new Supervisor(spec, ownership, record);
+        try {
+            previous.start();
+            return awaitState(previous, ComponentState.RUNNING).pid();
+        } finally {
+            previous.close();
+        }
+    }
+
+    private static ComponentSnapshot awaitState(Supervisor supervisor, ComponentState state) {
+        return awaitSnapshot(supervisor, s -> s.state() == state);
+    }
+
+    private static ComponentSnapshot awaitSnapshot(Supervisor supervisor, Predicate<ComponentSnapshot> condition) {
+        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(supervisor::snapshot, condition);
+    }
+}
