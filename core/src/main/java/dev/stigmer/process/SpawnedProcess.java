@@ -53,7 +53,7 @@ public final class SpawnedProcess implements SupervisedProcess {
         return start(command, environment, log, null);
     }
 
-    /** Like {@link #start(List, Map, Path)}, in {@code directory} (null: ours). */
+    /** Like {@link #start(List, Map, Path)}, in {@code directory} (null: ours); a null {@code log} discards the output. */
     public static SpawnedProcess start(List<String> command, Map<String, String> environment, Path log, Path directory)
             throws IOException {
         List<String> argv = new ArrayList<>(command.size() + 1);
@@ -61,7 +61,8 @@ public final class SpawnedProcess implements SupervisedProcess {
         argv.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(LogFile.prepare(log).toFile()))
+                .redirectOutput(log == null ? ProcessBuilder.Redirect.DISCARD
+                        : ProcessBuilder.Redirect.appendTo(LogFile.prepare(log).toFile()))
                 .redirectErrorStream(true);
         builder.environment().putAll(environment);
         if (directory != null) {
