@@ -10,7 +10,7 @@ import java.nio.file.WatchService;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
@@ -27,13 +27,13 @@ public final class LogRotator implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("stigmer.logs");
 
     private final LogRotation rotation;
-    private final Map<Path, Path> byName; // file name (as inotify reports it) -> the log
+    private final Map<Path, Path> byName = new ConcurrentHashMap<>(); // file name (as inotify reports it) -> the log
     private final WatchService watcher;
     private final Map<Path, String> problems = new HashMap<>(); // guarded by this
 
     private LogRotator(LogRotation rotation, List<Path> logs, WatchService watcher) {
         this.rotation = rotation;
-        this.byName = logs.stream().collect(Collectors.toUnmodifiableMap(Path::getFileName, log -> log));
+        logs.forEach(this::add);
         this.watcher = watcher;
     }
 
@@ -45,6 +45,11 @@ public final class LogRotator implements AutoCloseable {
         LogRotator rotator = new LogRotator(rotation, logs, watcher);
         Thread.ofPlatform().daemon().name("log-rotator").start(rotator::watch);
         return rotator;
+    }
+
+    /** Keeps {@code log} (in the same directory) within the bound too: a component added later. */
+    public void add(Path log) {
+        byName.put(log.getFileName(), log);
     }
 
     /** Checks every log now; also a fallback should an event be lost (inotify queue overflow). */

@@ -20,6 +20,10 @@ public interface HealthProbe {
     default void starting() {
     }
 
+    /** Releases what the probe holds (a channel): the component is gone for good. */
+    default void close() {
+    }
+
     record ProbeResult(boolean healthy, String detail) {
         public static ProbeResult serving() {
             return new ProbeResult(true, "serving");

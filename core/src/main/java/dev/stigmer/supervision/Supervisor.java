@@ -758,6 +758,8 @@ public final class Supervisor implements AutoCloseable {
     public void close() {
         loop.shutdownNow();
         workers.shutdownNow();
+        spec.ready().ifPresent(schedule -> schedule.probe().close());
+        spec.health().ifPresent(schedule -> schedule.probe().close());
         unanswered.forEach(answer -> answer.completeExceptionally(closed()));
     }
 }

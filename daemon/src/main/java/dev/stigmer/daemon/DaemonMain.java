@@ -47,12 +47,16 @@ import java.util.logging.Logger;
 public final class DaemonMain {
     public static final int EXIT_ALREADY_RUNNING = 75;
     private static final System.Logger LOG = System.getLogger("stigmer.daemon");
+    /** How long the daemon's own stop waits for the whole stack; the CLI waits a little longer. */
+    private static final Duration STOP_BOUND = Duration.ofMinutes(5);
     private static final String VERSION = Optional.ofNullable(DaemonMain.class.getPackage().getImplementationVersion())
             .orElse("dev");
 
     private final StigmerHome home;
     private final LocalSettings settings;
-    private final List<Supervisor> supervisors;
+    private final Supervisor temporal;
+    private final StackController stack;
+    private volatile LogRotator rotator;
     private final long startedAtMillis = System.currentTimeMillis();
     private final long startedAtNanos = System.nanoTime();
     /** The lock file we hold and the socket we bound, by inode: the proof that the home is still ours. */
@@ -62,10 +66,17 @@ public final class DaemonMain {
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private DaemonMain(StigmerHome home, LocalSettings settings, List<Supervisor> supervisors) {
+    private DaemonMain(StigmerHome home, LocalSettings settings, Supervisor temporal) {
         this.home = home;
         this.settings = settings;
-        this.supervisors = supervisors;
+        this.temporal = temporal;
+        this.stack = new StackController(home, temporal, TemporalComponent.LOOPBACK + ":" + settings.temporalPort(),
+                log -> {
+                    LogRotator current = rotator;
+                    if (current != null) {
+                        current.add(log);
+                    }
+                });
     }
 
     public static void main(String[] args) {
@@ -104,7 +115,7 @@ public final class DaemonMain {
             ComponentSpec temporal = TemporalComponent.spec(settings, home, Installation.current());
             Supervisor supervisor = new Supervisor(temporal, new Ownership(home.root(), temporal.name()),
                     home.componentRecord(temporal.name()));
-            DaemonMain daemon = new DaemonMain(home, settings, List.of(supervisor));
+            DaemonMain daemon = new DaemonMain(home, settings, supervisor);
             daemon.lockFile = lockFile;
             daemon.serve();
             return 0;
@@ -119,21 +130,19 @@ public final class DaemonMain {
                 + ", Temporal " + settings.mode() + " on port " + settings.temporalPort());
         // Recovery may take a whole grace period (stopping leftovers that ignore SIGTERM): it runs on
         // its own while the socket opens, status shows "recovering", and a start waits for its end.
-        for (Supervisor supervisor : supervisors) {
-            supervisor.recover().exceptionally(failure -> {
-                LOG.log(System.Logger.Level.WARNING, supervisor.spec().name() + ": recovery failed", failure);
-                return null;
-            });
-        }
+        temporal.recover().exceptionally(failure -> {
+            LOG.log(System.Logger.Level.WARNING, temporal.spec().name() + ": recovery failed", failure);
+            return null;
+        });
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("housekeeping").factory());
-        List<Path> logs = new java.util.ArrayList<>(List.of(home.logFile("daemon")));
-        supervisors.forEach(s -> logs.add(s.spec().log()));
+        List<Path> logs = List.of(home.logFile("daemon"), temporal.spec().log());
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
         try (LogRotator rotator = LogRotator.start(LogRotation.DEFAULT, logs)) {
+            this.rotator = rotator;
             listen();
             housekeeping.scheduleWithFixedDelay(() -> housekeeping(rotator), 1, 1, TimeUnit.SECONDS);
-            supervisors.forEach(Supervisor::start);
+            stack.start(null, List.of()); // Temporal, at once: a foreground daemon gets no START
             stopped.await();
         } finally {
             housekeeping.shutdownNow();
@@ -161,33 +170,53 @@ public final class DaemonMain {
     private ControlResponse handle(ControlRequest request) {
         return switch (request.command()) {
             case PING, STATUS -> ControlResponse.ok(status());
-            case START -> start(request.settings());
+            case START -> start(request);
             case STOP -> {
-                shutdown();
-                yield ControlResponse.ok(status());
+                if (request.names().isEmpty()) {
+                    shutdown();
+                    yield ControlResponse.ok(status());
+                }
+                yield answer(() -> {
+                    stack.stop(request.names()).join();
+                    return ControlResponse.ok(status());
+                });
             }
+            case RESTART -> answer(() -> {
+                stack.restart(request.names()); // the CLI follows it in status
+                return ControlResponse.ok(status());
+            });
         };
     }
 
-    private ControlResponse start(LocalSettings requested) {
+    private ControlResponse start(ControlRequest request) {
         if (shuttingDown.get()) {
             return ControlResponse.error(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping");
         }
+        LocalSettings requested = request.settings();
         if (requested != null) {
             String conflict = requested.conflictWith(settings);
             if (conflict != null) {
                 return ControlResponse.error(ErrorKind.CONFLICT, "stigmer local is already running and " + conflict);
             }
         }
+        return answer(() -> {
+            List<String> changes = stack.start(request.stack(), request.names()).join();
+            return ControlResponse.ok(status(), changes);
+        });
+    }
+
+    /** Runs a request against the stack; a refusal is the user's one line, not a failure of ours. */
+    private ControlResponse answer(java.util.function.Supplier<ControlResponse> work) {
         try {
-            supervisors.forEach(s -> s.start().join());
+            return work.get();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof Supervisor.Refused) {
-                return ControlResponse.error(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping");
+            if (e.getCause() instanceof StackController.Refused refused) {
+                ErrorKind kind = shuttingDown.get() ? ErrorKind.SHUTTING_DOWN
+                        : refused.conflict ? ErrorKind.CONFLICT : ErrorKind.BAD_REQUEST;
+                return ControlResponse.error(kind, refused.getMessage());
             }
             throw e;
         }
-        return ControlResponse.ok(status());
     }
 
     private StatusReport status() {
@@ -196,7 +225,7 @@ public final class DaemonMain {
                         home.root().toString(), home.socket().toString(), settings,
                         (System.nanoTime() - startedAtNanos) / 1_000_000, System.currentTimeMillis(),
                         PidfdSupport.current().degradedNote().stream().toList()),
-                supervisors.stream().map(Supervisor::snapshot).toList());
+                stack.snapshots());
     }
 
     /** Stops every component (whole trees, waiting until they are gone), then lets main exit. */
@@ -206,18 +235,14 @@ public final class DaemonMain {
             return;
         }
         LOG.log(System.Logger.Level.INFO, "stopping");
-        for (Supervisor supervisor : supervisors.reversed()) {
-            Duration bound = supervisor.spec().stopPolicy().grace().plus(supervisor.spec().stopPolicy().killWait())
-                    .plusSeconds(5);
-            try {
-                supervisor.retire().get(bound.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                LOG.log(System.Logger.Level.WARNING, supervisor.spec().name() + " did not stop within " + bound);
-            } catch (Exception e) {
-                LOG.log(System.Logger.Level.WARNING, "stopping " + supervisor.spec().name() + " failed", e);
-            }
-            supervisor.close();
+        try {
+            stack.retire().get(STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "the stack did not stop within " + STOP_BOUND);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "stopping the stack failed", e);
         }
+        stack.close();
         ChildReaper.reapOrphans();
         LOG.log(System.Logger.Level.INFO, "stopped");
         stopped.countDown();
