@@ -27,9 +27,6 @@ import java.util.concurrent.Callable;
                 "Exit 0 when the file is valid, 2 with FILE:LINE:COLUMN and what to do when it is not."})
 final class ConfigCommand implements Callable<Integer> {
     @Mixin
-    StackFileOption stackFile;
-
-    @Mixin
     StartOptions options;
 
     @Option(names = "--json", description = "Print the resolved stack as one JSON object.")
@@ -38,9 +35,8 @@ final class ConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, String> env = System.getenv();
-        Optional<Path> file = stackFile.locate(env);
-        StackDefinition stack = file.map(path -> StackFileOption.read(path, env, options.explicitPort(env)))
-                .orElse(null);
+        Optional<Path> file = options.stackFile(env);
+        StackDefinition stack = file.map(path -> options.readStack(path, env)).orElse(null);
         var settings = options.resolve(StigmerHome.fromEnvironment(), env, stack == null ? null : stack.temporal());
         Map<String, Object> temporal = new LinkedHashMap<>();
         temporal.put("port", settings.temporalPort());

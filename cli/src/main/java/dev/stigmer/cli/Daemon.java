@@ -120,6 +120,12 @@ final class Daemon {
                 .map(DaemonRecord::settings);
     }
 
+    /** How long the running daemon says stopping its whole stack may take, from its record. */
+    Optional<Duration> recordedStopBound() {
+        return Json.readFile(home.daemonRecord(), DaemonRecord.class).filter(DaemonRecord::isComplete)
+                .map(DaemonRecord::stopBoundMillis).filter(millis -> millis != null && millis > 0).map(Duration::ofMillis);
+    }
+
     /** True while some daemon holds the instance lock (it may not listen yet, or any more). */
     boolean lockHeld() {
         try {

@@ -10,7 +10,11 @@ final class ForegroundOption {
     boolean foreground;
 
     int start(StartOptions options) {
-        StartFlow flow = new StartFlow(options, Output.system());
+        return start(options, java.util.List.of());
+    }
+
+    int start(StartOptions options, java.util.List<String> names) {
+        StartFlow flow = new StartFlow(options, Output.system(), names);
         return foreground ? flow.foreground() : flow.start();
     }
 }

@@ -4,14 +4,27 @@ import dev.stigmer.control.ControlRequest;
 import dev.stigmer.control.ControlRequest.Command;
 import dev.stigmer.control.ControlResponse;
 import dev.stigmer.control.LocalSettings;
+import dev.stigmer.control.StackRequest;
+import dev.stigmer.stack.ServiceDefinition;
+import dev.stigmer.stackfile.StackDefinition;
 import dev.stigmer.control.StatusReport;
 import dev.stigmer.supervision.ComponentSnapshot;
 import dev.stigmer.supervision.ComponentState;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
-/** start: make sure a daemon runs with compatible settings, then wait until Temporal serves. */
+/**
+ * start: make sure a daemon runs with compatible settings, hand it the stack file's services (if
+ * there is a stack file), then wait until Temporal serves and every service asked for is running
+ * or completed.
+ */
 final class StartFlow {
     private static final String TEMPORAL = "temporal";
     /** What the embedded Temporal (the Java test server) cannot do, in one line; asserted by EmbeddedGapsTest. */
@@ -21,12 +34,21 @@ final class StartFlow {
 
     private final StartOptions options;
     private final Output out;
+    private final List<String> names;
     private Daemon daemon;
     private LocalSettings settings;
+    private StackDefinition stack;
+    private boolean stackRead;
 
     StartFlow(StartOptions options, Output out) {
+        this(options, out, List.of());
+    }
+
+    /** @param names the services to start (with what they depend on); empty: all of them */
+    StartFlow(StartOptions options, Output out, List<String> names) {
         this.options = options;
         this.out = out;
+        this.names = List.copyOf(names);
     }
 
     Daemon daemon() {
@@ -38,21 +60,71 @@ final class StartFlow {
 
     LocalSettings settings() {
         if (settings == null) {
-            settings = options.resolve(daemon().home(), System.getenv());
+            settings = options.resolve(daemon().home(), System.getenv(), stack() == null ? null : stack().temporal());
         }
         return settings;
     }
 
+    /** The stack file's stack, read and checked once; null when there is no stack file. */
+    StackDefinition stack() {
+        if (!stackRead) {
+            Map<String, String> env = System.getenv();
+            stack = options.stackFile(env).map(path -> options.readStack(path, env)).orElse(null);
+            stackRead = true;
+            if (stack == null && !names.isEmpty()) {
+                throw new UserError("no stigmer.yaml here or above names " + String.join(", ", names)
+                        + "; run it where the stack file is, or name it with -f", UserError.USAGE);
+            }
+        }
+        return stack;
+    }
+
+    private StackRequest stackRequest() {
+        StackDefinition definition = stack();
+        return definition == null ? null
+                : new StackRequest(definition.file(), List.copyOf(definition.services().values()), System.getenv());
+    }
+
     int start() {
         LocalSettings wanted = settings();
+        StackRequest stackRequest = stackRequest();
         long started = System.nanoTime();
         Duration timeout = Duration.ofMillis(wanted.timeoutMillis());
         long deadline = started + timeout.toNanos();
-        String what = "Starting Temporal (" + wanted.mode() + ") on 127.0.0.1:" + wanted.temporalPort();
+        String what = stackRequest == null
+                ? "Starting Temporal (" + wanted.mode() + ") on 127.0.0.1:" + wanted.temporalPort()
+                : "Starting the stack of " + stackRequest.file();
         Runnable tick = () -> out.progress(what, elapsed(started));
         tick.run();
         // The answer to START carries the status: on a healthy system that is the whole call.
-        StatusReport report = requestStart(wanted, deadline, tick);
+        ControlResponse answer = requestStart(wanted, stackRequest, deadline, tick);
+        answer.changes().forEach(change -> out.line("  " + change));
+        return awaitSettled(startTargets(), answer.status(), timeout, deadline, tick, stackRequest != null);
+    }
+
+    /**
+     * `restart NAME...`: the daemon stops those and starts them again as their dependencies allow;
+     * returns once they are running (or completed) again.
+     */
+    int restart(List<String> restarted) {
+        long started = System.nanoTime();
+        Duration timeout = Duration.ofMillis(options.timeoutMillis());
+        Runnable tick = () -> out.progress("Restarting " + String.join(", ", restarted), elapsed(started));
+        tick.run();
+        ControlResponse answer = daemon().send(new ControlRequest(Command.RESTART, null, null, restarted))
+                .orElseThrow(() -> new UserError("stigmer local is not running; `stigmer local` starts it"));
+        if (!answer.ok()) {
+            out.clearProgress();
+            throw new UserError(answer.error(), answer.kind() == ControlResponse.ErrorKind.BAD_REQUEST
+                    ? UserError.USAGE : UserError.FAILURE);
+        }
+        // Its answer comes before the stop is done: wait for the stop to show before counting anyone ready.
+        Daemon.sleep(200);
+        return awaitSettled(new LinkedHashSet<>(restarted), null, timeout, started + timeout.toNanos(), tick, true);
+    }
+
+    private int awaitSettled(Set<String> waitFor, StatusReport report, Duration timeout, long deadline, Runnable tick,
+                             boolean stackShown) {
         boolean first = true;
         while (true) {
             if (report == null) {
@@ -60,28 +132,61 @@ final class StartFlow {
                         .orElseThrow(() -> new UserError("the stigmer daemon went away while starting; "
                                 + "see `stigmer local logs daemon`"));
             }
-            ComponentSnapshot temporal = component(report);
-            switch (temporal.state()) {
-                case RUNNING -> {
-                    reportRunning(report, temporal, first);
-                    return 0;
-                }
-                case FAILED -> throw failed(temporal);
-                default -> {
-                    if (System.nanoTime() > deadline) {
-                        out.clearProgress();
-                        throw new UserError("Temporal did not serve within " + Durations.format(timeout)
-                                + " (state: " + temporal.state().label()
-                                + (temporal.lastError() == null ? "" : ", " + temporal.lastError())
-                                + "); it keeps trying: see `stigmer local status` and `stigmer local logs temporal`");
-                    }
-                    tick.run();
-                }
+            List<ComponentSnapshot> targets = targets(report, waitFor);
+            Optional<ComponentSnapshot> broken = targets.stream()
+                    .filter(c -> c.state() == ComponentState.FAILED || c.state() == ComponentState.EXITED).findFirst();
+            if (broken.isPresent()) {
+                throw failed(broken.get(), stackShown);
             }
+            if (targets.stream().allMatch(ComponentSnapshot::settled)) {
+                reportRunning(report, targets, first);
+                return 0;
+            }
+            if (System.nanoTime() > deadline) {
+                out.clearProgress();
+                ComponentSnapshot late = targets.stream().filter(c -> !c.settled()).findFirst().orElseThrow();
+                String who = late.name().equals(TEMPORAL) ? "Temporal did not serve" : late.name() + " was not ready";
+                throw new UserError(who + " within " + Durations.format(timeout)
+                        + " (state: " + late.state().label()
+                        + (late.lastError() == null ? "" : ", " + late.lastError())
+                        + "); it keeps trying: see `stigmer local status` and `stigmer local logs " + late.name() + "`");
+            }
+            tick.run();
             first = false;
             report = null;
             Daemon.sleep(50);
         }
+    }
+
+    /** What a start waits for: Temporal, and the services asked for with what they depend on. */
+    private Set<String> startTargets() {
+        Set<String> wanted = new LinkedHashSet<>();
+        wanted.add(TEMPORAL);
+        if (stack != null) {
+            List<String> todo = new ArrayList<>(names.isEmpty() ? stack.services().keySet() : names);
+            while (!todo.isEmpty()) {
+                String name = todo.removeFirst();
+                ServiceDefinition service = stack.services().get(name);
+                if (wanted.add(name) && service != null) {
+                    todo.addAll(service.dependsOn().keySet());
+                }
+            }
+        }
+        return wanted;
+    }
+
+    private static List<ComponentSnapshot> targets(StatusReport report, Set<String> waitFor) {
+        Map<String, ComponentSnapshot> byName = new LinkedHashMap<>();
+        report.components().forEach(c -> byName.put(c.name(), c));
+        List<ComponentSnapshot> targets = new ArrayList<>();
+        for (String name : waitFor) {
+            ComponentSnapshot component = byName.get(name);
+            if (component == null) {
+                throw new UserError("the daemon reports no component named " + name);
+            }
+            targets.add(component);
+        }
+        return targets;
     }
 
     int foreground() {
@@ -90,28 +195,56 @@ final class StartFlow {
             throw new UserError("stigmer local is already running as a daemon for " + daemon().home().root()
                     + "; run `stigmer local stop` first");
         }
-        out.line("Running in the foreground (Ctrl-C stops Temporal and exits); Temporal " + wanted.mode()
+        out.line("Running in the foreground (Ctrl-C stops everything and exits); Temporal " + wanted.mode()
                 + " on 127.0.0.1:" + wanted.temporalPort());
+        StackRequest stackRequest = stackRequest();
+        if (stackRequest != null) {
+            // The foreground daemon starts Temporal by itself; the stack comes as for a daemon, over its socket.
+            Thread.ofPlatform().daemon().name("apply-stack").start(() -> applyWhenListening(wanted, stackRequest));
+        }
         int code = daemon().runInForeground(wanted);
         return code == Daemon.EXIT_ALREADY_RUNNING ? UserError.FAILURE : code;
     }
 
-    /** Sends START until a daemon with compatible settings accepts it; returns the status it answered with. */
-    private StatusReport requestStart(LocalSettings wanted, long deadline, Runnable tick) {
+    private void applyWhenListening(LocalSettings wanted, StackRequest stackRequest) {
+        long deadline = System.nanoTime() + Duration.ofMillis(wanted.timeoutMillis()).toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                Optional<ControlResponse> answer = daemon().send(new ControlRequest(Command.START, wanted, stackRequest, names));
+                if (answer.isPresent()) {
+                    if (answer.get().ok()) {
+                        answer.get().changes().forEach(change -> out.line("  " + change));
+                    } else {
+                        out.line("stigmer: " + answer.get().error());
+                    }
+                    return;
+                }
+                Daemon.sleep(50);
+            }
+            out.line("stigmer: the daemon did not listen within the timeout; the stack was not applied");
+        } catch (UserError e) {
+            out.line("stigmer: " + e.getMessage());
+        }
+    }
+
+    /** Sends START until a daemon with compatible settings accepts it; returns its answer. */
+    private ControlResponse requestStart(LocalSettings wanted, StackRequest stackRequest, long deadline, Runnable tick) {
         while (true) {
-            Optional<ControlResponse> response = daemon().send(new ControlRequest(Command.START, wanted));
+            Optional<ControlResponse> response = daemon().send(
+                    new ControlRequest(Command.START, wanted, stackRequest, names));
             if (response.isEmpty()) {
                 daemon().ensureRunning(wanted, remaining(deadline), tick);
                 continue;
             }
             ControlResponse answer = response.get();
             if (answer.ok()) {
-                return answer.status();
+                return answer;
             }
             out.clearProgress();
             switch (answer.kind()) {
                 case CONFLICT -> throw new UserError(answer.error() + "; run `stigmer local restart"
-                        + StartOptions.flags(wanted) + "` to apply the new settings");
+                        + StartOptions.flags(wanted) + "` to apply the new settings"
+                        + (stackRequest == null ? "" : ", or use another STIGMER_HOME for another stack"));
                 case SHUTTING_DOWN -> {
                     while (daemon().lockHeld()) {
                         if (System.nanoTime() > deadline) {
@@ -126,18 +259,27 @@ final class StartFlow {
         }
     }
 
-    private void reportRunning(StatusReport report, ComponentSnapshot temporal, boolean already) {
-        String where = temporal.address() + " (" + temporal.mode() + ", pid " + temporal.pid() + ")";
-        if (already) {
-            out.success("Temporal is already running at " + where);
-        } else {
-            out.success("Temporal is running at " + where);
+    private void reportRunning(StatusReport report, List<ComponentSnapshot> targets, boolean already) {
+        ComponentSnapshot temporal = targets.stream().filter(c -> c.name().equals(TEMPORAL)).findFirst()
+                .orElseGet(() -> component(report));
+        boolean temporalShown = targets.contains(temporal);
+        if (temporalShown) {
+            String where = temporal.address() + " (" + temporal.mode() + ", pid " + temporal.pid() + ")";
+            out.success((already ? "Temporal is already running at " : "Temporal is running at ") + where);
+        }
+        for (ComponentSnapshot service : targets) {
+            if (service == temporal) {
+                continue;
+            }
+            out.success(service.name() + " is " + service.state().label()
+                    + (service.pid() == null ? "" : " (pid " + service.pid()
+                    + (service.address() == null ? "" : ", " + service.address()) + ")"));
         }
         String ui = temporal.links().get("ui");
-        if (ui != null) {
+        if (ui != null && temporalShown) {
             out.line("  Web UI: " + ui);
         }
-        if (!temporal.persistent()) {
+        if (!temporal.persistent() && temporalShown) {
             out.line("  Note: " + EMBEDDED_LIMITS);
         }
         if (report.daemon() != null) {
@@ -159,15 +301,17 @@ final class StartFlow {
                 + ": run `stigmer local restart` to use this build.";
     }
 
-    private UserError failed(ComponentSnapshot temporal) {
+    private UserError failed(ComponentSnapshot component, boolean stack) {
         out.clearProgress();
-        StringBuilder message = new StringBuilder("Temporal failed: ")
-                .append(temporal.lastError() == null ? "no reason recorded" : temporal.lastError());
-        if (!temporal.logTail().isEmpty()) {
-            message.append("\n  last lines of its output (").append(daemon().home().logFile(TEMPORAL)).append("):");
-            temporal.logTail().forEach(line -> message.append("\n    ").append(line));
+        String who = component.name().equals(TEMPORAL) ? "Temporal" : component.name();
+        StringBuilder message = new StringBuilder(who + " " + component.state().label() + ": ")
+                .append(component.lastError() == null ? "no reason recorded" : component.lastError());
+        if (!component.logTail().isEmpty()) {
+            message.append("\n  last lines of its output (").append(daemon().home().logFile(component.name())).append("):");
+            component.logTail().forEach(line -> message.append("\n    ").append(line));
         }
-        message.append("\n  Fix the cause, then run `stigmer local` again.");
+        message.append(stack ? "\n  The rest keeps running. Fix the cause, then run `stigmer local` again."
+                : "\n  Fix the cause, then run `stigmer local` again.");
         return new UserError(message.toString());
     }
 
@@ -184,7 +328,8 @@ final class StartFlow {
         return (System.nanoTime() - started) / 1_000_000;
     }
 
+    /** Every component running, or a one-shot that completed: what `status` exits 0 for. */
     static boolean allRunning(StatusReport report) {
-        return report.components().stream().allMatch(c -> c.state() == ComponentState.RUNNING);
+        return report.components().stream().allMatch(ComponentSnapshot::settled);
     }
 }

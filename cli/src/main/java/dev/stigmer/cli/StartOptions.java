@@ -1,6 +1,10 @@
 package dev.stigmer.cli;
 
 import dev.stigmer.control.LocalSettings;
+import dev.stigmer.stackfile.StackDefinition;
+import dev.stigmer.stackfile.StackFile;
+import dev.stigmer.stackfile.StackFileException;
+import dev.stigmer.stackfile.StackFileLocator;
 import dev.stigmer.stackfile.TemporalDefinition;
 import dev.stigmer.state.StigmerHome;
 import picocli.CommandLine.Option;
@@ -10,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /** The settings a start takes: flag over environment over default, validated into one line each. */
 final class StartOptions {
@@ -27,12 +32,40 @@ final class StartOptions {
                     + "on PATH, then $STIGMER_HOME/bin/temporal, else the embedded Temporal.")
     String temporalBin;
 
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
+            description = "The stack file (env STIGMER_FILE). Default: stigmer.yaml (or stigmer.yml) in this "
+                    + "directory or the nearest parent; without one, Temporal alone.")
+    String file;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = DEFAULT_TIMEOUT,
             description = "How long to wait for Temporal to serve, e.g. 90s or 2m (default: ${DEFAULT-VALUE}).")
     String timeout = DEFAULT_TIMEOUT; // also when picocli is skipped (Main's bare commands)
 
     LocalSettings resolve(StigmerHome home, Map<String, String> env) {
         return resolve(home, env, null);
+    }
+
+    /** How long a start (or a restart of some) waits for what it started. */
+    long timeoutMillis() {
+        return Durations.parse(timeout, "--timeout").toMillis();
+    }
+
+    /** The stack file to apply, if any; a file that was named but does not exist is a usage error. */
+    Optional<Path> stackFile(Map<String, String> env) {
+        try {
+            return StackFileLocator.locate(Path.of("").toAbsolutePath(), file, env);
+        } catch (StackFileException e) {
+            throw new UserError(e.getMessage(), UserError.USAGE);
+        }
+    }
+
+    /** Reads and validates the stack file; any problem is a usage error naming FILE:LINE:COLUMN. */
+    StackDefinition readStack(Path path, Map<String, String> env) {
+        try {
+            return StackFile.read(path, env, explicitPort(env));
+        } catch (StackFileException e) {
+            throw new UserError(e.getMessage(), UserError.USAGE);
+        }
     }
 
     /** Temporal's port when a flag or the environment sets it (they win over a stack file), else null. */

@@ -12,22 +12,28 @@ import dev.stigmer.supervision.ComponentSnapshot;
 import dev.stigmer.supervision.ComponentState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show the daemon and each component: state, pid, address, mode, restarts.",
-                "Exit 0 when the daemon runs and every component is running, 3 when the daemon is not "
-                        + "running, 1 otherwise."})
+        description = {"Show the daemon and each component (Temporal and the stack's services): state, pid, "
+                + "address, mode, restarts, what it waits for.",
+                "Exit 0 when the daemon runs and every component shown is running (or completed), 3 when the "
+                        + "daemon is not running, 1 otherwise."})
 final class StatusCommand implements Callable<Integer> {
     static final int NOT_RUNNING = 3;
 
     @Option(names = "--json", description = "Print one JSON object: {daemon, components[]}.")
     boolean json;
+
+    @Parameters(arity = "0..*", paramLabel = "NAME", description = "Components to show (default: all).")
+    List<String> names = new ArrayList<>();
 
     @Override
     public Integer call() {
@@ -53,13 +59,28 @@ final class StatusCommand implements Callable<Integer> {
                 return NOT_RUNNING;
             }
         }
-        StatusReport status = report.get();
+        StatusReport status = only(report.get(), names);
         if (json) {
             System.out.println(Json.pretty(status));
         } else {
             print(status);
         }
         return StartFlow.allRunning(status) ? 0 : UserError.FAILURE;
+    }
+
+    /** The report cut down to {@code names}; a name that is not a component is a usage error. */
+    private static StatusReport only(StatusReport report, List<String> names) {
+        if (names.isEmpty()) {
+            return report;
+        }
+        List<ComponentSnapshot> shown = new ArrayList<>();
+        for (String name : names) {
+            shown.add(report.components().stream().filter(c -> c.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new UserError("no component named '" + name + "'; there are: "
+                            + String.join(", ", report.components().stream().map(ComponentSnapshot::name).toList()),
+                            UserError.USAGE)));
+        }
+        return new StatusReport(report.daemon(), shown);
     }
 
     private static Optional<StatusReport> ask(Daemon daemon) {
@@ -97,23 +118,28 @@ final class StatusCommand implements Callable<Integer> {
         if (skew != null) {
             System.out.println("  " + skew);
         }
-        String format = "  %-10s %-10s %-8s %-17s %-9s %-9s %s%n";
+        int width = Math.max(10, status.components().stream().mapToInt(c -> c.name().length()).max().orElse(0) + 1);
+        String format = "  %-" + width + "s %-10s %-8s %-17s %-9s %-9s %s%n";
         System.out.printf(format, "COMPONENT", "STATE", "PID", "ADDRESS", "MODE", "RESTARTS", "UPTIME");
         for (ComponentSnapshot c : status.components()) {
             System.out.printf(format, c.name(), c.state().label(), c.pid() == null ? "-" : c.pid(),
-                    c.address(), c.mode(), c.restarts(),
+                    c.address() == null ? "-" : c.address(), c.mode(), c.restarts(),
                     c.startedAtMillis() == null ? "-" : uptime(d, c.startedAtMillis()) + (c.adopted() ? " (adopted)" : ""));
         }
         for (ComponentSnapshot c : status.components()) {
             c.links().forEach((name, link) -> System.out.println("  " + c.name() + " " + name + ": " + link));
-            if (!c.persistent()) {
+            if (!c.persistent() && "temporal".equals(c.kind())) {
                 System.out.println("  " + c.name() + ": " + StartFlow.EMBEDDED_LIMITS);
+            }
+            if (!c.dependsOn().isEmpty()) {
+                System.out.println("  " + c.name() + " depends on: " + String.join(", ", c.dependsOn()));
             }
             if (c.lastExit() != null) {
                 System.out.println("  " + c.name() + " last exit: " + c.lastExit());
             }
             if (c.lastError() != null) {
-                System.out.println("  " + c.name() + " last error: " + c.lastError());
+                System.out.println("  " + c.name() + (c.state() == ComponentState.WAITING ? ": " : " last error: ")
+                        + c.lastError());
             }
             if (!c.logTail().isEmpty()) {
                 System.out.println("  " + c.name() + " log (last lines):");

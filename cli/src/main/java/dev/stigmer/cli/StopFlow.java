@@ -87,7 +87,7 @@ final class StopFlow {
 
     private int stop(StopPolicy policy, Runnable tick, long started) {
         boolean found = false;
-        Duration daemonBound = policy.grace().plus(policy.killWait()).plusSeconds(20);
+        Duration daemonBound = stopBound();
         Optional<ControlResponse> answer;
         try {
             answer = daemon.send(ControlRequest.of(Command.STOP), daemonBound);
@@ -125,6 +125,33 @@ final class StopFlow {
             out.line("Nothing was running.");
         }
         return 0;
+    }
+
+    /** `stop NAME...`: the daemon stops those, dependents first; the rest keeps running. */
+    int stop(List<String> names) {
+        long started = System.nanoTime();
+        out.progress("Stopping " + String.join(", ", names), 0);
+        Optional<ControlResponse> answer = daemon.send(new ControlRequest(Command.STOP, null, null, names), stopBound());
+        if (answer.isEmpty()) {
+            out.line("stigmer local is not running; nothing to stop.");
+            return 0;
+        }
+        if (!answer.get().ok()) {
+            out.clearProgress();
+            throw new UserError(answer.get().error(), answer.get().kind() == ControlResponse.ErrorKind.BAD_REQUEST
+                    ? UserError.USAGE : UserError.FAILURE);
+        }
+        out.success("Stopped " + String.join(", ", names) + " ("
+                + Durations.format(Duration.ofNanos(System.nanoTime() - started)) + ").");
+        return 0;
+    }
+
+    /** How long the daemon may take to stop its whole stack, from its record; then a margin. */
+    private Duration stopBound() {
+        Duration grace = daemon.recordedSettings().map(s -> Duration.ofMillis(s.stopGraceMillis())).orElse(Duration.ofSeconds(10));
+        Duration stack = daemon.recordedStopBound().orElse(Duration.ZERO);
+        Duration own = grace.plusSeconds(5);
+        return (stack.compareTo(own) > 0 ? stack : own).plusSeconds(20);
     }
 
     private boolean awaitLockFree(Duration bound, Runnable tick) {

@@ -30,7 +30,7 @@ public record ServiceDefinition(String name, List<String> command, String workin
     public ServiceDefinition {
         command = List.copyOf(command);
         environment = Map.copyOf(environment);
-        dependsOn = Map.copyOf(dependsOn);
+        dependsOn = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(dependsOn)); // file order
     }
 
     /**

@@ -7,13 +7,32 @@ import java.util.List;
 /**
  * What run/NAME.json says about the component's leader process. Only a hint: it is acted on only
  * when the live process at that pid has the same start time, boot id and ownership mark.
+ *
+ * @param completed true for a one-shot that exited 0 (no process is named then): a later daemon
+ *                  does not run it again while its spec ({@code specHash}) is the same
  */
 public record ComponentRecord(String name, long pid, long startTicks, String bootId, String commandLine,
-                              List<String> command, long startedAtMillis) {
+                              List<String> command, long startedAtMillis, String specHash, Boolean completed,
+                              String lastExit) {
+
+    public ComponentRecord(String name, long pid, long startTicks, String bootId, String commandLine,
+                           List<String> command, long startedAtMillis) {
+        this(name, pid, startTicks, bootId, commandLine, command, startedAtMillis, null, null, null);
+    }
 
     public static ComponentRecord of(String name, ProcessIdentity identity, List<String> command, long startedAtMillis) {
         return new ComponentRecord(name, identity.pid(), identity.startTicks(), identity.bootId(),
                 identity.commandLine(), command, startedAtMillis);
+    }
+
+    /** A one-shot that completed, made from {@code specHash}. */
+    public static ComponentRecord completion(String name, List<String> command, String specHash, String lastExit) {
+        return new ComponentRecord(name, 0, 0, null, null, command, 0, specHash, true, lastExit);
+    }
+
+    /** True when this records a completed run of the spec {@code specHash}. */
+    public boolean completedFrom(String specHash) {
+        return Boolean.TRUE.equals(completed) && specHash != null && specHash.equals(this.specHash);
     }
 
     /** A record that parsed but lacks what an identity needs is as good as none. */

@@ -199,11 +199,20 @@ public final class Supervisor implements AutoCloseable {
     // ---- recovery ----------------------------------------------------------------------------
 
     /** What a previous daemon left: a process adopted, or the survivors of stopping the rest. */
-    private record Leftovers(Optional<AdoptedProcess> adopted, long startedAtMillis, List<ProcStat> survivors) {
+    private record Leftovers(Optional<AdoptedProcess> adopted, long startedAtMillis, List<ProcStat> survivors,
+                             Optional<ComponentRecord> completed) {
+        Leftovers(Optional<AdoptedProcess> adopted, long startedAtMillis, List<ProcStat> survivors) {
+            this(adopted, startedAtMillis, survivors, Optional.empty());
+        }
     }
 
     /** On a worker: reads the record and /proc, and may take a whole grace period to stop leftovers. */
     private Leftovers lookForLeftovers() {
+        Optional<ComponentRecord> completion = Json.readFile(recordFile, ComponentRecord.class)
+                .filter(r -> r.completedFrom(spec.specHash()));
+        if (completion.isPresent() && new ProcessTree(ownership, Optional.empty()).isEmpty()) {
+            return new Leftovers(Optional.empty(), 0, List.of(), completion); // a one-shot done: not run again
+        }
         Optional<ProcessIdentity> candidate = findAdoptable();
         Optional<AdoptedProcess> adopted = candidate.flatMap(AdoptedProcess::watch);
         if (adopted.isPresent()) {
@@ -232,6 +241,16 @@ public final class Supervisor implements AutoCloseable {
                 }
                 wanted = true; // it was running: keep it so
                 awaitReady(run);
+                return;
+            }
+            if (leftovers.completed().isPresent()) {
+                LOG.log(INFO, "{0}: completed under an earlier daemon, with this spec: not run again", spec.name());
+                lastExit = leftovers.completed().get().lastExit();
+                exitCode = 0;
+                current = null;
+                transition(ComponentState.COMPLETED);
+                stopWaiters.forEach(w -> w.complete(null));
+                stopWaiters.clear();
                 return;
             }
             if (!leftovers.survivors().isEmpty()) {
@@ -364,7 +383,9 @@ public final class Supervisor implements AutoCloseable {
             restartAfterExit(status);
         } finally {
             logExitNotice();
-            if (current == null) {
+            if (state == ComponentState.COMPLETED) {
+                writeCompletion(); // a later daemon must not run it again
+            } else if (current == null) {
                 deleteRecord(); // with a successor, its record has replaced this one
             }
             // Whatever the dead leader left in its session must not outlive it. Done off the loop and
@@ -609,6 +630,14 @@ public final class Supervisor implements AutoCloseable {
     private void writeRecord(ProcessIdentity identity) {
         try {
             Json.writeFile(recordFile, ComponentRecord.of(spec.name(), identity, spec.command(), startedAtMillis));
+        } catch (IOException e) {
+            LOG.log(WARNING, "cannot write " + recordFile, e);
+        }
+    }
+
+    private void writeCompletion() {
+        try {
+            Json.writeFile(recordFile, ComponentRecord.completion(spec.name(), spec.command(), spec.specHash(), lastExit));
         } catch (IOException e) {
             LOG.log(WARNING, "cannot write " + recordFile, e);
         }

@@ -124,8 +124,7 @@ public final class DaemonMain {
 
     private void serve() throws Exception {
         ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
-        Json.writeFile(home.daemonRecord(), new DaemonRecord(self.pid(), self.startTicks(), self.bootId(),
-                startedAtMillis, VERSION, settings));
+        writeRecord();
         LOG.log(System.Logger.Level.INFO, "daemon " + self.pid() + " (" + VERSION + ") for " + home.root()
                 + ", Temporal " + settings.mode() + " on port " + settings.temporalPort());
         // Recovery may take a whole grace period (stopping leftovers that ignore SIGTERM): it runs on
@@ -155,6 +154,13 @@ public final class DaemonMain {
                 Files.deleteIfExists(home.daemonRecord());
             }
         }
+    }
+
+    /** run/daemon.json: who we are, what we run with, and how long our stop may take. */
+    private synchronized void writeRecord() throws java.io.IOException {
+        ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
+        Json.writeFile(home.daemonRecord(), new DaemonRecord(self.pid(), self.startTicks(), self.bootId(),
+                startedAtMillis, VERSION, settings, stack.stopBoundMillis()));
     }
 
     /** Binds the control socket (replacing whatever is at its path: we hold the lock). */
@@ -201,6 +207,13 @@ public final class DaemonMain {
         }
         return answer(() -> {
             List<String> changes = stack.start(request.stack(), request.names()).join();
+            if (request.stack() != null) {
+                try {
+                    writeRecord(); // the stack's stop bound: how long `stop` must wait for us
+                } catch (java.io.IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot write " + home.daemonRecord(), e);
+                }
+            }
             return ControlResponse.ok(status(), changes);
         });
     }

@@ -178,6 +178,41 @@ final class StackController implements AutoCloseable {
         }
     }
 
+    /**
+     * How long stopping everything may take: along the longest chain of dependents, each one's
+     * grace and kill wait (they stop one after another; independent ones in parallel).
+     */
+    long stopBoundMillis() {
+        return CompletableFuture.supplyAsync(() -> {
+            Map<String, Long> bound = new HashMap<>();
+            long longest = 0;
+            for (String name : members.keySet()) {
+                longest = Math.max(longest, stopBound(name, bound, new LinkedHashSet<>()));
+            }
+            return longest;
+        }, loop).join();
+    }
+
+    private long stopBound(String name, Map<String, Long> bound, Set<String> visiting) {
+        Long known = bound.get(name);
+        if (known != null) {
+            return known;
+        }
+        Member member = members.get(name);
+        long own = member.supervisor == null ? 0 : member.supervisor.spec().stopPolicy().grace()
+                .plus(member.supervisor.spec().stopPolicy().killWait()).toMillis();
+        long dependents = 0;
+        if (visiting.add(name)) {
+            for (Member other : members.values()) {
+                if (other.dependsOn().containsKey(name) || (name.equals(TEMPORAL) && other.definition != null)) {
+                    dependents = Math.max(dependents, stopBound(other.name, bound, visiting));
+                }
+            }
+        }
+        bound.put(name, own + dependents);
+        return own + dependents;
+    }
+
     /** The stack file whose services run, if any. */
     String file() {
         return CompletableFuture.supplyAsync(() -> file, loop).join();
@@ -217,11 +252,13 @@ final class StackController implements AutoCloseable {
         for (ServiceDefinition service : desired.values()) {
             Member member = members.get(service.name());
             if (member == null) {
+                boolean earlier = Files.exists(home.componentRecord(service.name()));
                 member = new Member(service.name());
                 member.definition = service;
                 members.put(service.name(), member);
                 create(member, stack.environment(), true);
-                changes.add(service.name() + ": added");
+                changes.add(service.name() + (earlier ? ": found from an earlier daemon: kept if unchanged, else replaced"
+                        : ": added"));
             } else if (touched.contains(service.name()) && !member.definition.specHash().equals(service.specHash())) {
                 changes.add(service.name() + ": changed, replaced");
                 replace(member, service, stack.environment());

@@ -27,15 +27,11 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Finds and reads {@code stigmer.yaml}: the file in the current directory or the nearest parent
- * ({@code stigmer.yaml}, then {@code stigmer.yml}), or the one {@code -f/--file} or
- * {@code STIGMER_FILE} names. Reading validates everything that can be known before a start and
+ * Reads {@code stigmer.yaml} (found by {@link StackFileLocator}). Reading validates everything that can be known before a start and
  * resolves it into a {@link StackDefinition}; the first problem is thrown, with its position.
  */
 public final class StackFile {
-    public static final String ENV_FILE_VARIABLE = "STIGMER_FILE";
     public static final int DEFAULT_TEMPORAL_PORT = 7233;
-    static final List<String> NAMES = List.of("stigmer.yaml", "stigmer.yml");
     static final Set<String> RESERVED = Set.of("temporal", "daemon", "cli");
     static final String TEMPORAL = "temporal";
 
@@ -59,34 +55,6 @@ public final class StackFile {
         this.file = file;
         this.dir = file.getParent();
         this.nodes = new Nodes(file, env);
-    }
-
-    /**
-     * The stack file to use: {@code explicit} (from -f), else {@code STIGMER_FILE}, else the nearest
-     * stigmer.yaml/.yml from {@code cwd} up; empty when there is none (no stack: Temporal alone).
-     *
-     * @throws StackFileException when a named file does not exist
-     */
-    public static Optional<Path> locate(Path cwd, String explicit, Map<String, String> env) throws StackFileException {
-        String named = explicit != null ? explicit : blankToNull(env.get(ENV_FILE_VARIABLE));
-        if (named != null) {
-            Path path = cwd.resolve(named).toAbsolutePath().normalize();
-            if (!Files.isRegularFile(path)) {
-                String source = explicit != null ? "--file" : ENV_FILE_VARIABLE;
-                throw new StackFileException(new Position(path, 1, 1), (Files.exists(path) ? "not a file" : "no such file")
-                        + " (named by " + source + "); give the path of a stigmer.yaml");
-            }
-            return Optional.of(path);
-        }
-        for (Path at = cwd.toAbsolutePath().normalize(); at != null; at = at.getParent()) {
-            for (String name : NAMES) {
-                Path candidate = at.resolve(name);
-                if (Files.isRegularFile(candidate)) {
-                    return Optional.of(candidate);
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     /**
@@ -486,7 +454,4 @@ public final class StackFile {
                 && scalar.getTag().equals(org.snakeyaml.engine.v2.nodes.Tag.NULL);
     }
 
-    private static String blankToNull(String text) {
-        return text == null || text.isBlank() ? null : text;
-    }
 }

@@ -268,16 +268,16 @@ class StackFileTest {
     @Test
     void locateFindsTheNearestFileUpwardsOrTheNamedOne() throws Exception {
         Path nested = Files.createDirectories(dir.resolve("project/src/deep"));
-        assertThat(StackFile.locate(nested, null, Map.of())).isEmpty();
+        assertThat(StackFileLocator.locate(nested, null, Map.of())).isEmpty();
         Path yml = write("project/stigmer.yml", "services: {}\n");
-        assertThat(StackFile.locate(nested, null, Map.of())).contains(yml);
+        assertThat(StackFileLocator.locate(nested, null, Map.of())).contains(yml);
         Path yaml = write("project/stigmer.yaml", "services: {}\n");
-        assertThat(StackFile.locate(nested, null, Map.of())).as(".yaml before .yml").contains(yaml);
+        assertThat(StackFileLocator.locate(nested, null, Map.of())).as(".yaml before .yml").contains(yaml);
         Path other = write("elsewhere/stack.yaml", "services: {}\n");
-        assertThat(StackFile.locate(nested, other.toString(), Map.of())).contains(other);
-        assertThat(StackFile.locate(nested, null, Map.of("STIGMER_FILE", other.toString()))).contains(other);
+        assertThat(StackFileLocator.locate(nested, other.toString(), Map.of())).contains(other);
+        assertThat(StackFileLocator.locate(nested, null, Map.of("STIGMER_FILE", other.toString()))).contains(other);
         StackFileException missing = catchThrowableOfType(StackFileException.class,
-                () -> StackFile.locate(nested, "missing.yaml", Map.of()));
+                () -> StackFileLocator.locate(nested, "missing.yaml", Map.of()));
         assertThat(missing.getMessage()).isEqualTo(nested.resolve("missing.yaml") + ":1:1: no such file (named by --file); "
                 + "give the path of a stigmer.yaml");
     }
