@@ -188,7 +188,7 @@ public final class DaemonMain {
                 });
             }
             case RESTART -> answer(() -> {
-                stack.restart(request.names()); // the CLI follows it in status
+                stack.restart(request.names()).join(); // under way: the CLI follows it in status
                 return ControlResponse.ok(status());
             });
         };

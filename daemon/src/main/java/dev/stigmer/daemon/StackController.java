@@ -150,12 +150,15 @@ final class StackController implements AutoCloseable {
         return planned.thenCompose(stopped -> stopped);
     }
 
-    /** Restarts the named components: stop, then start as their dependencies allow. */
+    /**
+     * Restarts the named components: stop, then start as their dependencies allow. Completes once
+     * that is under way (an unknown name fails it); status shows the rest.
+     */
     CompletableFuture<Void> restart(List<String> names) {
-        CompletableFuture<CompletableFuture<Void>> planned = call(() -> {
+        return call(() -> {
             refuseWhenRetired();
             Set<String> targets = checkNames(names);
-            return stopInOrder(targets, false).thenRun(() -> post(() -> {
+            stopInOrder(targets, false).thenRun(() -> post(() -> {
                 for (String name : targets) {
                     Member member = members.get(name);
                     if (member != null) {
@@ -165,8 +168,8 @@ final class StackController implements AutoCloseable {
                 }
                 evaluateAll();
             }));
+            return null;
         });
-        return planned.thenCompose(restarted -> restarted);
     }
 
     /** Every component as status shows it: Temporal first, then the services in file order. */

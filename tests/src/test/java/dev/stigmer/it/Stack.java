@@ -202,6 +202,41 @@ final class Stack {
         throw new IOException("no free port pair found");
     }
 
+    /** A port free on 127.0.0.1 now (for a service of a test's stack). */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Writes {@code yaml} as stigmer.yaml in a project directory of this test and runs the CLI there. */
+    Path project(String yaml) throws IOException {
+        Path dir = Files.createDirectories(home.resolveSibling("project"));
+        Files.writeString(dir.resolve("stigmer.yaml"), yaml);
+        cwd = dir;
+        return dir;
+    }
+
+    /** The named component in `status --json`. */
+    JsonObject component(String name) {
+        for (JsonElement component : status().getAsJsonArray("components")) {
+            if (component.getAsJsonObject().get("name").getAsString().equals(name)) {
+                return component.getAsJsonObject();
+            }
+        }
+        throw new AssertionError("status shows no component " + name + ": " + status());
+    }
+
+    String state(String name) {
+        return component(name).get("state").getAsString();
+    }
+
+    /** The pid status shows for {@code name}, or -1. */
+    long pid(String name) {
+        JsonElement pid = component(name).get("pid");
+        return pid == null || pid.isJsonNull() ? -1 : pid.getAsLong();
+    }
+
     static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return true;
