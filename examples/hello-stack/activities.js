@@ -1,0 +1,5 @@
+async function greet(name) {
+  return `Hello, ${name}!`;
+}
+
+module.exports = { greet };
