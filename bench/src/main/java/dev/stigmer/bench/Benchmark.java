@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * cold start, idempotent start, crash detection, crash to serving, stop, footprint, many
  * clients, and a log flood. Prints medians and ratios and writes the table to a file.
  * <p>
- * Usage: {@code bench/run [--rounds N] [--idle-seconds S] [--flood-seconds S] [--clients N] [--out FILE]}
+ * Usage: {@code bench/run [--rounds N] [--idle-seconds S] [--flood-seconds S] [--clients N]
+ * [--stack-services N] [--stack-rounds N] [--out FILE]}
  */
 public final class Benchmark {
     private final Map<String, Map<String, Stats>> figures = new LinkedHashMap<>();
@@ -33,6 +34,8 @@ public final class Benchmark {
         int idleSeconds = 60;
         int floodSeconds = 60;
         int clients = 100;
+        int stackServices = 50;
+        int stackRounds = 3;
         Path out = Bench.ROOT.resolve("bench/results.md");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -40,17 +43,21 @@ public final class Benchmark {
                 case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
                 case "--flood-seconds" -> floodSeconds = Integer.parseInt(args[++i]);
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
+                case "--stack-services" -> stackServices = Integer.parseInt(args[++i]);
+                case "--stack-rounds" -> stackRounds = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: bench/run [--rounds N] [--idle-seconds S] [--flood-seconds S] [--clients N] [--out FILE]");
+                    System.err.println("usage: bench/run [--rounds N] [--idle-seconds S] [--flood-seconds S] [--clients N] "
+                            + "[--stack-services N] [--stack-rounds N] [--out FILE]");
                     System.exit(2);
                 }
             }
         }
-        new Benchmark().run(rounds, idleSeconds, floodSeconds, clients, out);
+        new Benchmark().run(rounds, idleSeconds, floodSeconds, clients, stackServices, stackRounds, out);
     }
 
-    private void run(int rounds, int idleSeconds, int floodSeconds, int clients, Path out) throws Exception {
+    private void run(int rounds, int idleSeconds, int floodSeconds, int clients, int stackServices, int stackRounds,
+                     Path out) throws Exception {
         Path work = Files.createTempDirectory(Path.of("/tmp"), "stigmer-bench-");
         StigmerPeer stigmer = new StigmerPeer(work.resolve("stigmer-home"), Bench.freePort(), Map.of());
         // The launcher builds on first use: do that outside the measurements.
@@ -75,6 +82,10 @@ public final class Benchmark {
             manyClients(List.of(stigmer, supervisord), clients);
         }
         logFlood(work, floodSeconds);
+        if (stackServices > 0) {
+            new StackBenchmark(work.resolve("stack"), stackServices,
+                    (peer, figure) -> record(peer, figure.getKey(), figure.getValue())).run(stackRounds);
+        }
         String table = table(rounds);
         System.out.println();
         System.out.println(table);
@@ -225,7 +236,11 @@ public final class Benchmark {
     }
 
     private void record(Peer peer, String figure, double value) {
-        figures.computeIfAbsent(figure, f -> new LinkedHashMap<>()).computeIfAbsent(peer.name(), p -> new Stats()).add(value);
+        record(peer.name(), figure, value);
+    }
+
+    private void record(String peer, String figure, double value) {
+        figures.computeIfAbsent(figure, f -> new LinkedHashMap<>()).computeIfAbsent(peer, p -> new Stats()).add(value);
     }
 
     private static double millisSince(long startNanos, long endNanos) {

@@ -47,6 +47,8 @@ import static java.lang.System.Logger.Level.WARNING;
 final class StackController implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("stigmer.stack");
     static final String TEMPORAL = "temporal";
+    private static final java.util.regex.Pattern VALID_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    private static final Set<String> RESERVED = Set.of(TEMPORAL, "daemon", "cli");
 
     private final StigmerHome home;
     private final String temporalAddress;
@@ -229,7 +231,13 @@ final class StackController implements AutoCloseable {
             throw new Refused("stigmer local is already running the stack of " + file + ", not of " + stack.file(), true);
         }
         Map<String, ServiceDefinition> desired = new LinkedHashMap<>();
-        stack.services().forEach(service -> desired.put(service.name(), service));
+        for (ServiceDefinition service : stack.services()) {
+            // Names become file names (run/NAME.json, logs/NAME.log): checked here too, not only by the CLI.
+            if (service.name() == null || !VALID_NAME.matcher(service.name()).matches() || RESERVED.contains(service.name())
+                    || desired.put(service.name(), service) != null) {
+                throw new Refused("invalid service name '" + service.name() + "'", false);
+            }
+        }
         for (String name : names) {
             if (!desired.containsKey(name) && !name.equals(TEMPORAL)) {
                 throw new Refused("no service named '" + name + "' in " + stack.file() + "; it has: "
