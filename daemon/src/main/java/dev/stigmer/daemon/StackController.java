@@ -110,7 +110,8 @@ final class StackController implements AutoCloseable {
      * changed; the components then start as their dependencies allow.
      */
     CompletableFuture<List<String>> start(StackRequest stack, List<String> names) {
-        return call(() -> {
+        List<CompletableFuture<Void>> starting = new ArrayList<>();
+        CompletableFuture<List<String>> planned = call(() -> {
             refuseWhenRetired();
             List<String> changes = new ArrayList<>();
             if (stack != null) {
@@ -127,9 +128,12 @@ final class StackController implements AutoCloseable {
             }
             members.get(TEMPORAL).wanted = true;
             members.get(TEMPORAL).freshTry = true;
-            evaluateAll();
+            evaluateAll(starting);
             return changes;
         });
+        // Answered once the starts are taken: a status then shows them starting, not as they were.
+        return planned.thenCompose(changes -> CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
+                .handle((ignored, failure) -> changes));
     }
 
     /** Stops the named components (none named: every one), dependents before what they depend on. */
@@ -359,13 +363,22 @@ final class StackController implements AutoCloseable {
     }
 
     private void evaluateAll() {
+        evaluateAll(new ArrayList<>());
+    }
+
+    /** Evaluates every member; the starts it asks for go to {@code starting}. */
+    private void evaluateAll(List<CompletableFuture<Void>> starting) {
         if (!retired) {
-            members.values().forEach(this::evaluate);
+            members.values().forEach(member -> evaluate(member, starting));
         }
     }
 
-    /** Starts a wanted member whose dependencies are met; holds it back, saying on what, when they are not. */
     private void evaluate(Member member) {
+        evaluate(member, new ArrayList<>());
+    }
+
+    /** Starts a wanted member whose dependencies are met; holds it back, saying on what, when they are not. */
+    private void evaluate(Member member, List<CompletableFuture<Void>> starting) {
         if (member.supervisor == null || retired) {
             return;
         }
@@ -390,10 +403,10 @@ final class StackController implements AutoCloseable {
         member.freshTry = false;
         member.readyDependencyPids.clear();
         rememberReadyDependencies(member);
-        member.supervisor.start().exceptionally(failure -> {
+        starting.add(member.supervisor.start().exceptionally(failure -> {
             LOG.log(WARNING, member.name + ": start refused: " + failure.getMessage());
             return null;
-        });
+        }));
     }
 
     /** The first dependency that does not yet meet its condition, as people read it; null when all do. */
