@@ -39,6 +39,7 @@ final class StartFlow {
     private LocalSettings settings;
     private StackDefinition stack;
     private boolean stackRead;
+    private boolean temporalReplaced;
 
     StartFlow(StartOptions options, Output out) {
         this(options, out, List.of());
@@ -227,6 +228,17 @@ final class StartFlow {
         }
     }
 
+    /**
+     * True when the running daemon's Temporal settings differ from these only because the stack
+     * file's temporal: section says so (no flag or environment variable asks for them).
+     */
+    private boolean temporalChangedInTheFile(LocalSettings wanted) {
+        Map<String, String> env = System.getenv();
+        boolean fromFileOnly = stack() != null && options.explicitPort(env) == null && options.temporalBin == null
+                && env.get("STIGMER_TEMPORAL_BIN") == null;
+        return fromFileOnly && daemon().recordedSettings().map(running -> wanted.conflictWith(running) != null).orElse(false);
+    }
+
     /** Sends START until a daemon with compatible settings accepts it; returns its answer. */
     private ControlResponse requestStart(LocalSettings wanted, StackRequest stackRequest, long deadline, Runnable tick) {
         while (true) {
@@ -242,9 +254,19 @@ final class StartFlow {
             }
             out.clearProgress();
             switch (answer.kind()) {
-                case CONFLICT -> throw new UserError(answer.error() + "; run `stigmer local restart"
-                        + StartOptions.flags(wanted) + "` to apply the new settings"
-                        + (stackRequest == null ? "" : ", or use another STIGMER_HOME for another stack"));
+                case CONFLICT -> {
+                    if (!temporalReplaced && temporalChangedInTheFile(wanted)) {
+                        // The file's temporal: section changed: replace Temporal, and the services with it
+                        // (their TEMPORAL_ADDRESS changes too): stop everything, then start afresh.
+                        out.line("  temporal: changed in " + stackRequest.file() + ", replaced (the stack restarts with it)");
+                        new StopFlow(daemon(), out).stop();
+                        temporalReplaced = true;
+                        continue;
+                    }
+                    throw new UserError(answer.error() + "; run `stigmer local restart"
+                            + StartOptions.flags(wanted) + "` to apply the new settings"
+                            + (stackRequest == null ? "" : ", or use another STIGMER_HOME for another stack"));
+                }
                 case SHUTTING_DOWN -> {
                     while (daemon().lockHeld()) {
                         if (System.nanoTime() > deadline) {

@@ -388,6 +388,28 @@ class StackLifecycleTest {
         assertThat(stack.owned("b")).isEmpty();
     }
 
+    @Test
+    void aChangeOfTheFilesTemporalSectionReplacesTemporalAndTheStackWithIt(Stack stack) throws Exception {
+        int first = Stack.freePort();
+        int second = Stack.freePort();
+        stack.env.remove("STIGMER_TEMPORAL_PORT"); // the file says where Temporal listens
+        Path dir = stack.project("temporal: {port: %d}\nservices:\n  a:\n    command: env > a.env; exec sleep 600\n"
+                .formatted(first));
+        stack.start();
+        assertThat(Files.readString(dir.resolve("a.env"))).contains("TEMPORAL_ADDRESS=127.0.0.1:" + first + "\n");
+        long temporal = stack.temporalPid();
+
+        Files.writeString(dir.resolve("stigmer.yaml"), "temporal: {port: %d}\nservices:\n  a:\n    command: env > a.env; exec sleep 600\n"
+                .formatted(second));
+        CliResult start = stack.start();
+        assertThat(start.stdout()).contains("temporal: changed in " + dir.resolve("stigmer.yaml") + ", replaced")
+                .contains("Temporal is running at 127.0.0.1:" + second);
+        assertThat(stack.temporalPid()).isNotEqualTo(temporal);
+        assertThat(stack.state("a")).isEqualTo("running");
+        assertThat(Files.readString(dir.resolve("a.env"))).contains("TEMPORAL_ADDRESS=127.0.0.1:" + second + "\n");
+        assertThat(Stack.isFree(first)).isTrue();
+    }
+
     private static Map<String, Long> pids(Stack stack, String... names) {
         Map<String, Long> pids = new HashMap<>();
         for (String name : names) {
