@@ -232,23 +232,7 @@ final class StackBenchmark {
         SupervisordStack() throws IOException {
             dir = Files.createDirectories(work.resolve("supervisord-stack"));
             config = dir.resolve("supervisord.conf");
-            StringBuilder conf = new StringBuilder("""
-                    [unix_http_server]
-                    file=%1$s/supervisor.sock
-                    chmod=0700
-
-                    [supervisord]
-                    logfile=%1$s/supervisord.log
-                    pidfile=%1$s/supervisord.pid
-                    childlogdir=%1$s
-                    nodaemon=false
-
-                    [rpcinterface:supervisor]
-                    supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-                    [supervisorctl]
-                    serverurl=unix://%1$s/supervisor.sock
-                    """.formatted(dir));
+            StringBuilder conf = new StringBuilder(SupervisordPeer.header(dir));
             for (int i = 0; i < services; i++) {
                 conf.append("""
 

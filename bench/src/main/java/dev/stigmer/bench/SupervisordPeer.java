@@ -21,7 +21,25 @@ final class SupervisordPeer implements Peer {
         this.port = port;
         this.config = dir.resolve("supervisord.conf");
         String command = temporalCommand.stream().map(SupervisordPeer::quote).collect(Collectors.joining(" "));
-        Files.writeString(config, """
+        Files.writeString(config, header(dir) + """
+
+                [program:temporal]
+                command=%2$s
+                autostart=true
+                autorestart=true
+                startsecs=1
+                startretries=3
+                stopasgroup=true
+                killasgroup=true
+                stopwaitsecs=10
+                redirect_stderr=true
+                stdout_logfile=%1$s/temporal.log
+                """.formatted(dir, command));
+    }
+
+    /** The supervisord and supervisorctl sections every configuration here starts with, in {@code dir}. */
+    static String header(Path dir) {
+        return """
                 [unix_http_server]
                 file=%1$s/supervisor.sock
                 chmod=0700
@@ -37,19 +55,7 @@ final class SupervisordPeer implements Peer {
 
                 [supervisorctl]
                 serverurl=unix://%1$s/supervisor.sock
-
-                [program:temporal]
-                command=%2$s
-                autostart=true
-                autorestart=true
-                startsecs=1
-                startretries=3
-                stopasgroup=true
-                killasgroup=true
-                stopwaitsecs=10
-                redirect_stderr=true
-                stdout_logfile=%1$s/temporal.log
-                """.formatted(dir, command));
+                """.formatted(dir);
     }
 
     private static String quote(String arg) {

@@ -27,7 +27,9 @@ public final class SpawnedProcess implements SupervisedProcess {
         // A waiter of our own rather than Process.onExit(), which first hops through the common
         // pool (handleAsync): a thread to wake, or to create after a long idle, on the path from
         // a crash to its replacement. waitFor() returns as soon as the JDK's reaper has the status.
-        Thread.ofPlatform().daemon().name("exit-" + process.pid()).start(() -> {
+        // Virtual: waitFor() parks it (no carrier held), and a daemon with fifty services keeps fifty
+        // of these waiting; a platform thread each cost ~0.2 MB of resident memory.
+        Thread.ofVirtual().name("exit-" + process.pid()).start(() -> {
             int code = awaitExit(process);
             ChildReaper.jdkChildReaped(process.pid());
             exit.complete(new ExitStatus(code));

@@ -102,7 +102,8 @@ public final class Supervisor implements AutoCloseable {
         this.recordFile = recordFile;
         this.backoff = new RestartBackoff(spec.restartPolicy());
         this.loop = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("supervisor-" + spec.name()).factory());
+                // A virtual thread: a stack of fifty services is fifty loops that mostly wait.
+                Thread.ofVirtual().name("supervisor-" + spec.name()).factory());
         publish();
     }
 
