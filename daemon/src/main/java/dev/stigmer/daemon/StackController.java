@@ -390,6 +390,9 @@ final class StackController implements AutoCloseable {
         boolean idle = state == ComponentState.STOPPED
                 || (member.freshTry && (state == ComponentState.FAILED || state == ComponentState.EXITED));
         if (!idle) {
+            // A fresh try is for what has failed or exited when it is asked for; one that is still
+            // on its way (backoff, starting) must not get a second set of tries when it fails later.
+            member.freshTry = false;
             member.waitingFor = null;
             restartOnDependencyChange(member);
             return;
