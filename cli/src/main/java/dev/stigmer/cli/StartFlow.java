@@ -234,9 +234,16 @@ final class StartFlow {
      */
     private boolean temporalChangedInTheFile(LocalSettings wanted) {
         Map<String, String> env = System.getenv();
-        boolean fromFileOnly = stack() != null && options.explicitPort(env) == null && options.temporalBin == null
-                && env.get("STIGMER_TEMPORAL_BIN") == null;
-        return fromFileOnly && daemon().recordedSettings().map(running -> wanted.conflictWith(running) != null).orElse(false);
+        Optional<LocalSettings> recorded = daemon().recordedSettings();
+        if (stack() == null || recorded.isEmpty() || wanted.conflictWith(recorded.get()) == null) {
+            return false;
+        }
+        LocalSettings running = recorded.get();
+        // What a flag or the environment asks for must already be what runs: only the file differs.
+        Integer port = options.explicitPort(env);
+        String bin = options.temporalBin != null ? options.temporalBin : env.get("STIGMER_TEMPORAL_BIN");
+        return (port == null || port == running.temporalPort())
+                && (bin == null || java.util.Objects.equals(wanted.temporalBin(), running.temporalBin()));
     }
 
     /** Sends START until a daemon with compatible settings accepts it; returns its answer. */

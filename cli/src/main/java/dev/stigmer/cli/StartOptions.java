@@ -1,6 +1,7 @@
 package dev.stigmer.cli;
 
 import dev.stigmer.control.LocalSettings;
+import dev.stigmer.control.TemporalOptions;
 import dev.stigmer.stackfile.StackDefinition;
 import dev.stigmer.stackfile.StackFile;
 import dev.stigmer.stackfile.StackFileException;
@@ -91,16 +92,26 @@ final class StartOptions {
         } else {
             bin = discoverTemporal(home, env.get("PATH"));
         }
-        if (bin != null && temporalPort + UI_PORT_OFFSET > 65535) {
+        TemporalOptions options = file == null ? null : file.options();
+        TemporalOptions effective = options == null ? TemporalOptions.NONE : options;
+        if (bin == null) {
+            // The embedded Temporal (the Java test server) cannot honour these: say which, where, and what to do.
+            for (String key : effective.needingTheRealTemporal()) {
+                Object where = file.positions().get(key);
+                throw new UserError((where == null ? "" : where + ": ") + "temporal." + key + " needs the real Temporal, "
+                        + "and the embedded one runs here (no temporal CLI found): run `stigmer temporal install`, "
+                        + "or set STIGMER_TEMPORAL_BIN, or remove temporal." + key, UserError.USAGE);
+            }
+        } else if (effective.uiEnabled() && effective.uiPort() == null && temporalPort + UI_PORT_OFFSET > 65535) {
             throw new UserError("with the temporal CLI the web UI takes port " + temporalPort + "+1000, which is past 65535: "
-                    + "choose a --temporal-port of at most 64535", UserError.USAGE);
+                    + "choose a --temporal-port of at most 64535 (or set temporal.ui_port)", UserError.USAGE);
         }
         Duration readiness = Durations.parse(timeout, "--timeout");
         Duration interval = Durations.parse(env.getOrDefault("STIGMER_HEALTH_INTERVAL", "5s"), "STIGMER_HEALTH_INTERVAL");
         Duration probeTimeout = Durations.parse(env.getOrDefault("STIGMER_HEALTH_TIMEOUT", "2s"), "STIGMER_HEALTH_TIMEOUT");
         Duration grace = Durations.parse(env.getOrDefault("STIGMER_STOP_GRACE", "10s"), "STIGMER_STOP_GRACE");
         return new LocalSettings(temporalPort, portExplicit, bin, binExplicit, readiness.toMillis(),
-                interval.toMillis(), probeTimeout.toMillis(), grace.toMillis());
+                interval.toMillis(), probeTimeout.toMillis(), grace.toMillis(), options);
     }
 
     /** The flags that reproduce the explicit settings, for a suggested `restart` command. */

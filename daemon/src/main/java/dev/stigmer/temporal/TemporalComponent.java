@@ -1,6 +1,7 @@
 package dev.stigmer.temporal;
 
 import dev.stigmer.control.LocalSettings;
+import dev.stigmer.control.TemporalOptions;
 import dev.stigmer.health.GrpcHealthProbe;
 import dev.stigmer.process.StopPolicy;
 import dev.stigmer.state.Installation;
@@ -40,9 +41,11 @@ public final class TemporalComponent {
     public static ComponentSpec spec(LocalSettings settings, StigmerHome home, Installation installation) {
         int port = settings.temporalPort();
         boolean embedded = settings.temporalBin() == null;
+        TemporalOptions options = settings.temporalOptions();
         List<String> command = new ArrayList<>();
-        Map<String, String> links;
+        Map<String, String> links = Map.of();
         List<Endpoint> endpoints = new ArrayList<>(List.of(new Endpoint("gRPC", new InetSocketAddress(LOOPBACK, port))));
+        boolean persistent;
         if (embedded) {
             command.add(installation.java().toString());
             // Starts ~0.4 s faster: a crash heals sooner. A cache this JVM cannot use is ignored, silently.
@@ -51,16 +54,33 @@ public final class TemporalComponent {
             command.addAll(EMBEDDED_JVM_FLAGS);
             command.addAll(List.of("-cp", installation.classpath("embedded"), EMBEDDED_MAIN,
                     "--ip", LOOPBACK, "--port", Integer.toString(port)));
-            links = Map.of();
+            // What the test server can honour; the CLI refused the rest before we got here.
+            options.namespaces().forEach(namespace -> command.addAll(List.of("--namespace", namespace)));
+            options.searchAttributes().forEach((name, type) -> command.addAll(List.of("--search-attribute", name + "=" + type)));
+            persistent = false;
         } else {
-            Path db = home.dataDir(NAME).resolve("temporal.db");
             command.addAll(List.of(settings.temporalBin(), "server", "start-dev",
-                    "--ip", LOOPBACK, "--port", Integer.toString(port),
-                    "--ui-port", Integer.toString(port + UI_PORT_OFFSET),
-                    "--db-filename", db.toString()));
-            links = Map.of("ui", "http://" + LOOPBACK + ":" + (port + UI_PORT_OFFSET));
-            // The real CLI serves its web UI too: a port taken there would be a crash loop, not a clear error.
-            endpoints.add(new Endpoint("web UI", new InetSocketAddress(LOOPBACK, port + UI_PORT_OFFSET)));
+                    "--ip", LOOPBACK, "--port", Integer.toString(port)));
+            if (options.uiEnabled()) {
+                int uiPort = options.uiPort() != null ? options.uiPort() : port + UI_PORT_OFFSET;
+                command.addAll(List.of("--ui-port", Integer.toString(uiPort)));
+                links = Map.of("ui", "http://" + LOOPBACK + ":" + uiPort);
+                // The real CLI serves its web UI too: a port taken there would be a crash loop, not a clear error.
+                endpoints.add(new Endpoint("web UI", new InetSocketAddress(LOOPBACK, uiPort)));
+            } else {
+                command.add("--headless");
+            }
+            persistent = !TemporalOptions.MEMORY.equals(options.db());
+            if (persistent) {
+                Path db = options.db() != null ? Path.of(options.db()) : home.dataDir(NAME).resolve("temporal.db");
+                command.addAll(List.of("--db-filename", db.toString()));
+            }
+            options.namespaces().forEach(namespace -> command.addAll(List.of("--namespace", namespace)));
+            options.searchAttributes().forEach((name, type) -> command.addAll(List.of("--search-attribute", name + "=" + type)));
+            options.dynamicConfig().forEach((key, json) -> command.addAll(List.of("--dynamic-config-value", key + "=" + json)));
+            if (options.logLevel() != null) {
+                command.addAll(List.of("--log-level", options.logLevel()));
+            }
         }
         GrpcHealthProbe probe = new GrpcHealthProbe(LOOPBACK, port, HEALTH_SERVICE);
         Duration checkTimeout = Duration.ofMillis(settings.healthTimeoutMillis());
@@ -69,7 +89,7 @@ public final class TemporalComponent {
                 checkTimeout.compareTo(MAX_READY_PROBE) > 0 ? MAX_READY_PROBE : checkTimeout, 3);
         ProbeSchedule health = new ProbeSchedule(probe, Duration.ofMillis(settings.healthIntervalMillis()), checkTimeout, 3);
         return new ComponentSpec(NAME, NAME, command, Map.of(), null, home.logFile(NAME), endpoints,
-                settings.mode(), !embedded, links, Optional.of(ready), Optional.of(health),
+                settings.mode(), persistent, links, Optional.of(ready), Optional.of(health),
                 // The CLI's --timeout bounds how long it waits; the daemon gives each start at least
                 // the default minute, so an impatient --timeout does not turn into a crash loop.
                 Duration.ofMillis(Math.max(settings.timeoutMillis(), DEFAULT_START_WINDOW.toMillis())),

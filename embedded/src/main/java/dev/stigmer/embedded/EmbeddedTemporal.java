@@ -6,12 +6,19 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.stub.StreamObserver;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesResponse;
+import io.temporal.api.operatorservice.v1.OperatorServiceGrpc;
 import io.temporal.internal.testservice.TestServicesStarter;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -38,24 +45,30 @@ public final class EmbeddedTemporal {
         String ip = "127.0.0.1";
         int port = 7233;
         Set<String> namespaces = new LinkedHashSet<>(List.of(DEFAULT_NAMESPACE));
+        Map<String, IndexedValueType> searchAttributes = new LinkedHashMap<>();
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--ip" -> ip = args[++i];
                     case "--port" -> port = Integer.parseInt(args[++i]);
                     case "--namespace" -> namespaces.add(args[++i]);
+                    case "--search-attribute" -> {
+                        String[] nameAndType = args[++i].split("=", 2);
+                        searchAttributes.put(nameAndType[0], indexedType(nameAndType.length == 2 ? nameAndType[1] : ""));
+                    }
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
         } catch (RuntimeException e) {
             System.err.println("embedded temporal: " + e.getMessage()
-                    + " (usage: [--ip ADDRESS] [--port PORT] [--namespace NAME]...)");
+                    + " (usage: [--ip ADDRESS] [--port PORT] [--namespace NAME]... [--search-attribute NAME=TYPE]...)");
             System.exit(2);
         }
         // true: time skipping locked, i.e. timers fire at wall-clock time, as on a real server.
         // With false the server jumps to the next timer whenever no task is in flight: a 1 h sleep
         // returns at once and a workflow waiting for a signal hits its run timeout.
         TestServicesStarter services = new TestServicesStarter(true, 0);
+        registerSearchAttributes(services, searchAttributes);
         Server server;
         try {
             server = serve(services, new InetSocketAddress(InetAddress.getByName(ip), port), namespaces);
@@ -102,6 +115,46 @@ public final class EmbeddedTemporal {
         }
         builder.addService(health.getHealthService());
         return builder.build().start();
+    }
+
+    /** As `temporal operator search-attribute create` would, through the server's own operator service. */
+    private static void registerSearchAttributes(TestServicesStarter services, Map<String, IndexedValueType> attributes) {
+        if (attributes.isEmpty()) {
+            return;
+        }
+        AddSearchAttributesRequest request = AddSearchAttributesRequest.newBuilder().setNamespace(DEFAULT_NAMESPACE)
+                .putAllSearchAttributes(attributes).build();
+        OperatorServiceGrpc.OperatorServiceImplBase operator = services.getOperatorService();
+        operator.addSearchAttributes(request, new StreamObserver<>() {
+            @Override
+            public void onNext(AddSearchAttributesResponse response) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                System.err.println("embedded temporal: cannot register search attributes " + attributes.keySet() + ": "
+                        + rootMessage(t));
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+    }
+
+    /** Keyword, Text, Int, Double, Bool, Datetime or KeywordList (any case), as `start-dev` takes them. */
+    static IndexedValueType indexedType(String type) {
+        return switch (type.toLowerCase(java.util.Locale.ROOT)) {
+            case "keyword" -> IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+            case "text" -> IndexedValueType.INDEXED_VALUE_TYPE_TEXT;
+            case "int" -> IndexedValueType.INDEXED_VALUE_TYPE_INT;
+            case "double" -> IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE;
+            case "bool" -> IndexedValueType.INDEXED_VALUE_TYPE_BOOL;
+            case "datetime" -> IndexedValueType.INDEXED_VALUE_TYPE_DATETIME;
+            case "keywordlist" -> IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST;
+            default -> throw new IllegalArgumentException("unknown search attribute type '" + type
+                    + "' (Keyword, Text, Int, Double, Bool, Datetime, KeywordList)");
+        };
     }
 
     private static String rootMessage(Throwable e) {

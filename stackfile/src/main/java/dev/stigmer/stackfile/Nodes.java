@@ -135,6 +135,38 @@ final class Nodes {
         return millis;
     }
 
+    /**
+     * A value as JSON text (for dynamic config): a number or true/false as written, any other
+     * scalar as a JSON string, a list or mapping as JSON; variables substituted in scalars.
+     */
+    String json(Node node, String what) throws StackFileException {
+        if (node instanceof ScalarNode scalar) {
+            if (scalar.getTag().equals(Tag.NULL)) {
+                return "null";
+            }
+            String text = string(node, what);
+            boolean literal = scalar.isPlain() && (scalar.getTag().equals(Tag.INT) || scalar.getTag().equals(Tag.FLOAT)
+                    || scalar.getTag().equals(Tag.BOOL));
+            return literal ? text : new com.google.gson.Gson().toJson(text);
+        }
+        StringBuilder json = new StringBuilder();
+        if (node instanceof SequenceNode sequence) {
+            json.append('[');
+            for (int i = 0; i < sequence.getValue().size(); i++) {
+                json.append(i == 0 ? "" : ",").append(json(sequence.getValue().get(i), what));
+            }
+            return json.append(']').toString();
+        }
+        json.append('{');
+        boolean first = true;
+        for (Entry entry : mapping(node, what, null).values()) {
+            json.append(first ? "" : ",").append(new com.google.gson.Gson().toJson(entry.key())).append(':')
+                    .append(json(entry.value(), what));
+            first = false;
+        }
+        return json.append('}').toString();
+    }
+
     /** A command: a string runs through /bin/sh -c, a list is exec'd as is. Never empty. */
     List<String> command(Node node, String what) throws StackFileException {
         List<String> argv = new ArrayList<>();

@@ -6,6 +6,7 @@ import dev.stigmer.stack.DependencyCondition;
 import dev.stigmer.stack.ProbeDefinition;
 import dev.stigmer.stack.ProbeKind;
 import dev.stigmer.stack.RestartMode;
+import dev.stigmer.control.TemporalOptions;
 import dev.stigmer.stackfile.Nodes.Entry;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
@@ -36,7 +37,12 @@ public final class StackFile {
     static final String TEMPORAL = "temporal";
 
     private static final List<String> TOP = List.of("temporal", "services");
-    private static final List<String> TEMPORAL_KEYS = List.of("port", "bin");
+    private static final List<String> TEMPORAL_KEYS = List.of("port", "bin", "namespaces", "search_attributes",
+            "dynamic_config", "log_level", "ui", "ui_port", "db");
+    private static final List<String> SEARCH_ATTRIBUTE_TYPES = List.of("Keyword", "Text", "Int", "Double", "Bool",
+            "Datetime", "KeywordList");
+    private static final List<String> LOG_LEVELS = List.of("debug", "info", "warn", "error", "never");
+    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
     private static final List<String> SERVICE_KEYS = List.of("command", "working_dir", "env", "env_file", "port",
             "depends_on", "ready", "health", "restart", "stop_signal", "stop_grace", "start_timeout");
     private static final List<String> EDGE_KEYS = List.of("condition", "restart");
@@ -132,7 +138,67 @@ public final class StackFile {
             }
             bin = path.toString();
         }
-        return new TemporalDefinition(port, bin);
+        Map<String, Position> positions = new LinkedHashMap<>();
+        keys.forEach((key, entry) -> positions.put(key, nodes.at(entry.keyNode())));
+        return new TemporalDefinition(port, bin, options(keys), positions);
+    }
+
+    /** The options `temporal server start-dev` takes, checked here; which Temporal can honour them is the CLI's to say. */
+    private TemporalOptions options(Map<String, Entry> keys) throws StackFileException {
+        List<String> namespaces = new ArrayList<>();
+        if (keys.containsKey("namespaces")) {
+            for (Node item : nodes.sequence(keys.get("namespaces").value(), "temporal.namespaces")) {
+                String namespace = nodes.string(item, "a namespace");
+                if (!NAMESPACE.matcher(namespace).matches()) {
+                    throw new StackFileException(nodes.at(item), "'" + namespace + "' is not a namespace name; use letters, "
+                            + "digits, '.', '-' and '_'");
+                }
+                if (!namespace.equals("default") && !namespaces.contains(namespace)) {
+                    namespaces.add(namespace); // `default` always exists
+                }
+            }
+        }
+        Map<String, String> searchAttributes = new LinkedHashMap<>();
+        if (keys.containsKey("search_attributes")) {
+            for (Entry entry : nodes.mapping(keys.get("search_attributes").value(), "temporal.search_attributes", null).values()) {
+                String type = nodes.string(entry.value(), "the type of search attribute " + entry.key());
+                String canonical = SEARCH_ATTRIBUTE_TYPES.stream().filter(t -> t.equalsIgnoreCase(type)).findFirst()
+                        .orElseThrow(() -> new StackFileException(nodes.at(entry.value()), "search attribute "
+                                + entry.key() + " has type '" + type + "'; use one of " + String.join(", ", SEARCH_ATTRIBUTE_TYPES)));
+                if (!entry.key().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    throw new StackFileException(nodes.at(entry.keyNode()), "'" + entry.key()
+                            + "' is not a search attribute name; use letters, digits and '_'");
+                }
+                searchAttributes.put(entry.key(), canonical);
+            }
+        }
+        Map<String, String> dynamicConfig = new LinkedHashMap<>();
+        if (keys.containsKey("dynamic_config")) {
+            for (Entry entry : nodes.mapping(keys.get("dynamic_config").value(), "temporal.dynamic_config", null).values()) {
+                dynamicConfig.put(entry.key(), nodes.json(entry.value(), "dynamic_config " + entry.key()));
+            }
+        }
+        String logLevel = null;
+        if (keys.containsKey("log_level")) {
+            Node node = keys.get("log_level").value();
+            logLevel = nodes.string(node, "temporal.log_level");
+            if (!LOG_LEVELS.contains(logLevel)) {
+                throw new StackFileException(nodes.at(node), "temporal.log_level must be one of " + String.join(", ", LOG_LEVELS)
+                        + ", got '" + logLevel + "'");
+            }
+        }
+        Boolean ui = keys.containsKey("ui") ? nodes.bool(keys.get("ui").value(), "temporal.ui") : null;
+        Integer uiPort = keys.containsKey("ui_port") ? nodes.port(keys.get("ui_port").value(), "temporal.ui_port") : null;
+        String db = null;
+        if (keys.containsKey("db")) {
+            String text = nodes.string(keys.get("db").value(), "temporal.db");
+            db = text.equals(TemporalOptions.MEMORY) ? text : dir.resolve(text).normalize().toString();
+            if (!db.equals(TemporalOptions.MEMORY) && !Files.isDirectory(Path.of(db).getParent())) {
+                throw new StackFileException(nodes.at(keys.get("db").value()), "temporal.db " + db + " is in a directory "
+                        + "that does not exist; create it, or write memory to keep nothing");
+            }
+        }
+        return new TemporalOptions(namespaces, searchAttributes, dynamicConfig, logLevel, ui, uiPort, db);
     }
 
     private String checkName(Entry entry) throws StackFileException {

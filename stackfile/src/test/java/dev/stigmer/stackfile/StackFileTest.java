@@ -79,7 +79,9 @@ class StackFileTest {
         StackDefinition stack = read(EXAMPLE, Map.of("JAR", "worker.jar"));
 
         assertThat(stack.file()).isEqualTo(dir.resolve("stigmer.yaml").toString());
-        assertThat(stack.temporal()).isEqualTo(new TemporalDefinition(7244, null));
+        assertThat(stack.temporal().port()).isEqualTo(7244);
+        assertThat(stack.temporal().bin()).isNull();
+        assertThat(stack.temporal().options()).isEqualTo(dev.stigmer.control.TemporalOptions.NONE);
         assertThat(stack.services().keySet()).containsExactly("migrate", "api", "worker");
 
         ServiceDefinition migrate = stack.services().get("migrate");
@@ -258,6 +260,40 @@ class StackFileTest {
         assertThat(grpc).isEqualTo(new ProbeDefinition(ProbeKind.GRPC, "localhost:7000", "svc", null, 5000, 2000, 3));
         assertThat(read("services:\n  a:\n    command: x\n    ready: {exec: [test, -f, done]}\n", Map.of())
                 .services().get("a").ready().command()).containsExactly("test", "-f", "done");
+    }
+
+    @Test
+    void temporalOptionsAreCheckedAndResolved() throws Exception {
+        Files.createDirectories(dir.resolve("data"));
+        TemporalDefinition temporal = read("""
+                temporal:
+                  namespaces: [orders, default, orders]
+                  search_attributes: {CustomerId: keyword, Total: Double}
+                  dynamic_config: {a.flag: true, a.limit: 5, a.name: "x y", a.list: [1, two], a.map: {k: v}}
+                  log_level: warn
+                  ui: false
+                  ui_port: 9000
+                  db: data/t.db
+                """, Map.of()).temporal();
+        var options = temporal.options();
+        assertThat(options.namespaces()).containsExactly("orders");
+        assertThat(options.searchAttributes()).containsExactly(Map.entry("CustomerId", "Keyword"), Map.entry("Total", "Double"));
+        assertThat(options.dynamicConfig()).containsExactly(Map.entry("a.flag", "true"), Map.entry("a.limit", "5"),
+                Map.entry("a.name", "\"x y\""), Map.entry("a.list", "[1,\"two\"]"), Map.entry("a.map", "{\"k\":\"v\"}"));
+        assertThat(options.logLevel()).isEqualTo("warn");
+        assertThat(options.ui()).isFalse();
+        assertThat(options.uiPort()).isEqualTo(9000);
+        assertThat(options.db()).isEqualTo(dir.resolve("data/t.db").toString());
+        assertThat(options.needingTheRealTemporal()).containsExactly("dynamic_config", "log_level", "ui_port", "db");
+        assertThat(temporal.positions().get("log_level").line()).isEqualTo(5);
+
+        assertThat(error("temporal: {search_attributes: {X: Float}}\n").getMessage())
+                .contains("search attribute X has type 'Float'; use one of Keyword, Text, Int, Double, Bool, Datetime, KeywordList");
+        assertThat(error("temporal: {log_level: loud}\n").getMessage()).contains("temporal.log_level must be one of debug");
+        assertThat(error("temporal: {db: nowhere/t.db}\n").getMessage()).contains("in a directory that does not exist");
+        assertThat(error("temporal: {namespaces: [\"bad name\"]}\n").getMessage()).contains("is not a namespace name");
+        assertThat(error("temporal: {ui: sometimes}\n").getMessage()).contains("temporal.ui must be true or false");
+        assertThat(read("temporal: {db: memory}\n", Map.of()).temporal().options().db()).isEqualTo("memory");
     }
 
     @Test

@@ -18,12 +18,14 @@ final class StandIns {
     private static final String PARSE = """
             [[ $1 == server && $2 == start-dev ]] || { echo "stand-in temporal: expected 'server start-dev', got: $*" >&2; exit 64; }
             shift 2
-            ip=127.0.0.1; port=7233
+            ip=127.0.0.1; port=7233; extra=()
             while [[ $# -gt 0 ]]; do
               case $1 in
                 --ip) ip=$2; shift 2;;
                 --port|-p) port=$2; shift 2;;
-                --ui-port|--db-filename|-f) shift 2;;
+                --ui-port|--db-filename|-f|--dynamic-config-value|--log-level) shift 2;;
+                --namespace|--search-attribute) extra+=("$1" "$2"); shift 2;;
+                --headless) shift;;
                 *) echo "stand-in temporal: unknown flag $1" >&2; exit 64;;
               esac
             done
@@ -35,7 +37,7 @@ final class StandIns {
     /** Records its arguments to {@code record}, then execs the embedded Temporal. */
     static Path serving(Path dir, Path record) throws IOException {
         return script(dir, "temporal", "echo \"$*\" >> '" + record + "'\n" + PARSE
-                + "echo \"stand-in temporal: serving on $ip:$port\"\nexec " + SERVE + " --ip $ip --port $port\n");
+                + "echo \"stand-in temporal: serving on $ip:$port\"\nexec " + SERVE + " --ip $ip --port $port \"${extra[@]}\"\n");
     }
 
     /** Prints a complaint and exits 3 at once, every time. */
@@ -53,7 +55,7 @@ final class StandIns {
                 bash -c 'trap "" TERM; while true; do sleep 0.2; done' &
                 echo "child $!" >> '%s'
                 setsid bash -c 'echo "escapee $$" >> "%s"; trap "" TERM; while true; do sleep 0.2; done' &
-                exec %s --ip $ip --port $port
+                exec %s --ip $ip --port $port "${extra[@]}"
                 """.formatted(pids, pids, SERVE));
     }
 
