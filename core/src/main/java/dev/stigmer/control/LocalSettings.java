@@ -7,13 +7,27 @@ import java.util.Objects;
  * flags say which values the user chose: only those must agree with a running instance.
  *
  * @param temporalBin the temporal executable, or null for the embedded Temporal
+ * @param external    a Temporal that runs elsewhere, declared in the stack file (then nothing runs
+ *                    Temporal here and port and bin are unused); null: a local one
  */
 public record LocalSettings(int temporalPort, boolean portExplicit, String temporalBin, boolean binExplicit,
                             long timeoutMillis, long healthIntervalMillis, long healthTimeoutMillis,
-                            long stopGraceMillis) {
+                            long stopGraceMillis, ExternalTemporal external) {
+
+    /** A local Temporal. */
+    public LocalSettings(int temporalPort, boolean portExplicit, String temporalBin, boolean binExplicit,
+                         long timeoutMillis, long healthIntervalMillis, long healthTimeoutMillis, long stopGraceMillis) {
+        this(temporalPort, portExplicit, temporalBin, binExplicit, timeoutMillis, healthIntervalMillis,
+                healthTimeoutMillis, stopGraceMillis, null);
+    }
 
     public String mode() {
-        return temporalBin == null ? "embedded" : "cli";
+        return external != null ? "external" : temporalBin == null ? "embedded" : "cli";
+    }
+
+    /** Where clients reach Temporal: the external address, or the local port on loopback. */
+    public String temporalAddress() {
+        return external != null ? external.address() : "127.0.0.1:" + temporalPort;
     }
 
     /** Why {@code this} request cannot be served by an instance started with {@code running}; null if it can. */
@@ -24,7 +38,27 @@ public record LocalSettings(int temporalPort, boolean portExplicit, String tempo
         if (binExplicit && !Objects.equals(temporalBin, running.temporalBin())) {
             return "it runs " + describeBin(running.temporalBin()) + ", not " + describeBin(temporalBin);
         }
+        if (external != null && !external.equals(running.external())) {
+            return "it " + describeTemporal(running) + ", not the external Temporal at " + external.describe();
+        }
         return null;
+    }
+
+    /**
+     * Why a request from a stack file (which says whether Temporal is external, and which) cannot
+     * be served by {@code running}; null if it can. Without a stack file nothing is said about it.
+     */
+    public String externalConflictWith(LocalSettings running) {
+        if (Objects.equals(external, running.external())) {
+            return null;
+        }
+        return "it " + describeTemporal(running) + ", not "
+                + (external == null ? "a local one" : "the external Temporal at " + external.describe());
+    }
+
+    private static String describeTemporal(LocalSettings settings) {
+        return settings.external() == null ? "runs a local Temporal"
+                : "uses the external Temporal at " + settings.external().describe();
     }
 
     private static String describeBin(String bin) {
