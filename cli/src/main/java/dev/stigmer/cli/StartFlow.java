@@ -247,8 +247,9 @@ final class StartFlow {
      */
     private boolean temporalChangedInTheFile(LocalSettings wanted) {
         Map<String, String> env = System.getenv();
-        boolean fromFileOnly = stack() != null && options.explicitPort(env) == null && options.temporalBin == null
-                && env.get("STIGMER_TEMPORAL_BIN") == null;
+        // An external Temporal comes from the file alone (flags for a local one are refused, the environment's ignored).
+        boolean fromFileOnly = stack() != null && options.port == null && options.temporalBin == null
+                && (wanted.external() != null || env.get("STIGMER_TEMPORAL_PORT") == null && env.get("STIGMER_TEMPORAL_BIN") == null);
         return fromFileOnly && daemon().recordedSettings().map(running -> wanted.conflictWith(running) != null
                 || wanted.externalConflictWith(running) != null).orElse(false);
     }

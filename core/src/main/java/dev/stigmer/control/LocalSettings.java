@@ -32,6 +32,10 @@ public record LocalSettings(int temporalPort, boolean portExplicit, String tempo
 
     /** Why {@code this} request cannot be served by an instance started with {@code running}; null if it can. */
     public String conflictWith(LocalSettings running) {
+        if (running.external() != null && external == null) {
+            // Port and binary mean nothing to an external Temporal: asking for one is asking for a local Temporal.
+            return portExplicit || binExplicit ? externalConflictWith(running) : null;
+        }
         if (portExplicit && temporalPort != running.temporalPort()) {
             return "it serves Temporal on port " + running.temporalPort() + ", not " + temporalPort;
         }

@@ -37,6 +37,8 @@ class LocalSettingsTest {
                         + "not the external Temporal at other:7233, namespace ns.acct, plaintext");
         assertThat(external.conflictWith(RUNNING)).startsWith("it runs a local Temporal, not the external Temporal at");
         assertThat(settings(7233, false, null, false).conflictWith(external)).as("no stack file: nothing said").isNull();
+        assertThat(settings(7300, true, null, false).conflictWith(external)).as("a local port asked for")
+                .endsWith("not a local one");
         assertThat(settings(7233, false, null, false).externalConflictWith(external))
                 .as("a stack file without external: a local one").startsWith("it uses the external Temporal at")
                 .endsWith("not a local one");

@@ -244,6 +244,54 @@ class ExternalTemporalTest {
     }
 
     @Test
+    void switchingTheFileBetweenALocalAndAnExternalTemporalReplacesTheStack(Stack stack) throws Exception {
+        external(stack);
+        try (ExternalServer server = ExternalServer.start(Stack.freePort(), stack.home.getParent(), List.of(), Map.of())) {
+            String local = "temporal:\n  port: " + stack.port + "\n";
+            stack.project(stackFile(local));
+            stack.start();
+            long localTemporal = stack.pid("temporal");
+            assertThat(stack.component("temporal").get("mode").getAsString()).isEqualTo("embedded");
+
+            Path project = stack.project(stackFile("temporal:\n  external: {address: \"" + server.address() + "\"}\n"));
+            Files.deleteIfExists(project.resolve("temporal.env"));
+            CliResult toExternal = stack.start();
+            assertThat(toExternal.stdout()).contains("temporal: changed in " + project.resolve("stigmer.yaml") + ", replaced");
+            assertThat(stack.component("temporal").get("mode").getAsString()).isEqualTo("external");
+            assertThat(ProcessHandle.of(localTemporal).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(stack.owned("temporal")).isEmpty();
+            assertThat(variables(project)).containsEntry("TEMPORAL_ADDRESS", server.address());
+
+            stack.project(stackFile(local));
+            Files.deleteIfExists(project.resolve("temporal.env"));
+            CliResult toLocal = stack.start();
+            assertThat(toLocal.stdout()).contains("temporal: changed in");
+            assertThat(stack.component("temporal").get("mode").getAsString()).isEqualTo("embedded");
+            assertThat(variables(project)).containsEntry("TEMPORAL_ADDRESS", stack.address());
+            assertThat(server.isAlive()).isTrue();
+        }
+    }
+
+    @Test
+    void aLocalTemporalLeftByAKilledDaemonIsStoppedWhenTheTemporalBecomesExternal(Stack stack) throws Exception {
+        external(stack);
+        try (ExternalServer server = ExternalServer.start(Stack.freePort(), stack.home.getParent(), List.of(), Map.of())) {
+            stack.project(stackFile("temporal:\n  port: " + stack.port + "\n"));
+            stack.start();
+            long localTemporal = stack.pid("temporal");
+            dev.stigmer.os.Linux.kill(stack.daemonPid(), dev.stigmer.os.Linux.SIGKILL);
+
+            stack.project(stackFile("temporal:\n  external: {address: \"" + server.address() + "\"}\n"));
+            stack.start();
+            assertThat(stack.component("temporal").get("mode").getAsString()).isEqualTo("external");
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(100)).until(() -> stack.owned("temporal").isEmpty());
+            assertThat(Files.exists(Path.of("/proc/" + localTemporal + "/stat"))
+                    && !Files.readString(Path.of("/proc/" + localTemporal + "/stat")).contains(") Z ")).isFalse();
+            assertThat(stack.stigmerHome().componentRecord("temporal")).doesNotExist();
+        }
+    }
+
+    @Test
     void envPrintsTheClientVariablesInEveryMode(Stack stack) throws Exception {
         CliResult embedded = stack.run("local", "env");
         assertThat(embedded.exitCode()).as(embedded.toString()).isZero();
