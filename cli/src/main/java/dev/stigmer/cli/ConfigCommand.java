@@ -1,5 +1,6 @@
 package dev.stigmer.cli;
 
+import dev.stigmer.control.ExternalTemporal;
 import dev.stigmer.stack.DependencyDefinition;
 import dev.stigmer.stack.ProbeDefinition;
 import dev.stigmer.stack.ServiceDefinition;
@@ -39,7 +40,11 @@ final class ConfigCommand implements Callable<Integer> {
         StackDefinition stack = file.map(path -> options.readStack(path, env)).orElse(null);
         var settings = options.resolve(StigmerHome.fromEnvironment(), env, stack == null ? null : stack.temporal());
         Map<String, Object> temporal = new LinkedHashMap<>();
-        temporal.put("port", settings.temporalPort());
+        if (settings.external() != null) {
+            temporal.put("external", external(settings.external()));
+        } else {
+            temporal.put("port", settings.temporalPort());
+        }
         temporal.put("mode", settings.mode());
         if (settings.temporalBin() != null) {
             temporal.put("bin", settings.temporalBin());
@@ -62,6 +67,32 @@ final class ConfigCommand implements Callable<Integer> {
             System.out.print(new Dump(settingsForDump).dumpToString(resolved));
         }
         return 0;
+    }
+
+    /** The external Temporal as the stack file would say it (never its API key: only where it comes from). */
+    private static Map<String, Object> external(ExternalTemporal external) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("address", external.address());
+        out.put("namespace", external.namespace());
+        if (external.tls() == null) {
+            out.put("tls", false);
+        } else {
+            Map<String, Object> tls = new LinkedHashMap<>();
+            putIfSet(tls, "ca", external.tls().ca());
+            putIfSet(tls, "cert", external.tls().cert());
+            putIfSet(tls, "key", external.tls().key());
+            putIfSet(tls, "server_name", external.tls().serverName());
+            out.put("tls", tls.isEmpty() ? (Object) true : tls);
+        }
+        out.put("api_key", external.apiKey());
+        out.put("source", external.source());
+        return out;
+    }
+
+    private static void putIfSet(Map<String, Object> map, String key, String value) {
+        if (value != null) {
+            map.put(key, value);
+        }
     }
 
     /** A service as the file would say it, every default written out. */

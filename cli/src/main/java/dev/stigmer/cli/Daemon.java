@@ -5,6 +5,7 @@ import dev.stigmer.control.ControlRequest;
 import dev.stigmer.control.ControlResponse;
 import dev.stigmer.control.DaemonRecord;
 import dev.stigmer.control.LocalSettings;
+import dev.stigmer.control.TemporalClientVariables;
 import dev.stigmer.lock.ExclusiveLock;
 import dev.stigmer.logs.LogFile;
 import dev.stigmer.logs.LogTail;
@@ -253,6 +254,9 @@ final class Daemon {
         // The caller's JVM options are for their own programs: a debugger agent's port or a tiny
         // heap must not reach the daemon, nor through it the embedded Temporal's JVM.
         builder.environment().keySet().removeAll(JVM_OPTION_VARIABLES);
+        // Nor a key or TLS files for some other Temporal: what the daemon spawns gets the stack's
+        // Temporal's own (or none), and a secret never sits in a long-lived process for nothing.
+        builder.environment().keySet().removeIf(TemporalClientVariables::isConnectionVariable);
         builder.environment().putAll(new Ownership(home.root(), COMPONENT).environment());
         if (foreground) {
             builder.inheritIO();

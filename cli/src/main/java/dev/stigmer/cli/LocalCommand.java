@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
                 "Run a local Temporal dev server under a supervising daemon.",
                 "Without a subcommand: start (or re-use) it and wait until it serves."},
         subcommands = {StartCommand.class, StopCommand.class, RestartCommand.class, StatusCommand.class,
-                LogsCommand.class, ConfigCommand.class})
+                LogsCommand.class, ConfigCommand.class, EnvCommand.class})
 final class LocalCommand implements Callable<Integer> {
     @Mixin
     StartOptions options;

@@ -7,6 +7,7 @@ import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.StackRequest;
 import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.stackfile.StackDefinition;
+import dev.stigmer.stackfile.StackFileException;
 import dev.stigmer.control.StatusReport;
 import dev.stigmer.supervision.ComponentSnapshot;
 import dev.stigmer.supervision.ComponentState;
@@ -82,8 +83,19 @@ final class StartFlow {
 
     private StackRequest stackRequest() {
         StackDefinition definition = stack();
-        return definition == null ? null
-                : new StackRequest(definition.file(), List.copyOf(definition.services().values()), System.getenv());
+        if (definition == null) {
+            return null;
+        }
+        Map<String, String> env = System.getenv();
+        String apiKey = null;
+        if (definition.temporal().external() != null) {
+            try {
+                apiKey = definition.temporal().external().apiKey(env); // to the daemon over its socket only
+            } catch (StackFileException e) {
+                throw new UserError(e.getMessage(), UserError.USAGE);
+            }
+        }
+        return new StackRequest(definition.file(), List.copyOf(definition.services().values()), env, apiKey);
     }
 
     int start() {
@@ -93,7 +105,7 @@ final class StartFlow {
         Duration timeout = Duration.ofMillis(wanted.timeoutMillis());
         long deadline = started + timeout.toNanos();
         String what = stackRequest == null
-                ? "Starting Temporal (" + wanted.mode() + ") on 127.0.0.1:" + wanted.temporalPort()
+                ? "Starting Temporal (" + wanted.mode() + ") on " + wanted.temporalAddress()
                 : "Starting the stack of " + stackRequest.file();
         Runnable tick = () -> out.progress(what, elapsed(started));
         tick.run();
@@ -135,7 +147,8 @@ final class StartFlow {
             }
             List<ComponentSnapshot> targets = targets(report, waitFor);
             Optional<ComponentSnapshot> broken = targets.stream()
-                    .filter(c -> c.state() == ComponentState.FAILED || c.state() == ComponentState.EXITED).findFirst();
+                    .filter(c -> c.state() == ComponentState.FAILED || c.state() == ComponentState.EXITED
+                            || c.state() == ComponentState.UNREACHABLE).findFirst();
             if (broken.isPresent()) {
                 throw failed(broken.get(), stackShown);
             }
@@ -197,7 +210,7 @@ final class StartFlow {
                     + "; run `stigmer local stop` first");
         }
         out.line("Running in the foreground (Ctrl-C stops everything and exits); Temporal " + wanted.mode()
-                + " on 127.0.0.1:" + wanted.temporalPort());
+                + (wanted.external() != null ? " at " : " on ") + wanted.temporalAddress());
         StackRequest stackRequest = stackRequest();
         if (stackRequest != null) {
             // The foreground daemon starts Temporal by itself; the stack comes as for a daemon, over its socket.
@@ -235,10 +248,18 @@ final class StartFlow {
     private boolean temporalChangedInTheFile(LocalSettings wanted) {
         Map<String, String> env = System.getenv();
         Optional<LocalSettings> recorded = daemon().recordedSettings();
-        if (stack() == null || recorded.isEmpty() || wanted.conflictWith(recorded.get()) == null) {
+        if (stack() == null || recorded.isEmpty()) {
             return false;
         }
         LocalSettings running = recorded.get();
+        if (wanted.external() != null || running.external() != null) {
+            // An external Temporal comes from the file alone (flags for a local one are refused).
+            return options.port == null && options.temporalBin == null
+                    && (wanted.conflictWith(running) != null || wanted.externalConflictWith(running) != null);
+        }
+        if (wanted.conflictWith(running) == null) {
+            return false;
+        }
         // What a flag or the environment asks for must already be what runs: only the file differs.
         Integer port = options.explicitPort(env);
         String bin = options.temporalBin != null ? options.temporalBin : env.get("STIGMER_TEMPORAL_BIN");
@@ -293,8 +314,12 @@ final class StartFlow {
                 .orElseGet(() -> component(report));
         boolean temporalShown = targets.contains(temporal);
         if (temporalShown) {
-            String where = temporal.address() + " (" + temporal.mode() + ", pid " + temporal.pid() + ")";
+            String where = temporal.pid() == null ? temporal.address() + " (" + temporal.mode() + roundTrip(temporal) + ")"
+                    : temporal.address() + " (" + temporal.mode() + ", pid " + temporal.pid() + ")";
             out.success((already ? "Temporal is already running at " : "Temporal is running at ") + where);
+            if (settings != null && settings.external() != null) {
+                out.line("  " + settings.external().describe() + "; declared in " + settings.external().source());
+            }
         }
         for (ComponentSnapshot service : targets) {
             if (service == temporal) {
@@ -330,8 +355,19 @@ final class StartFlow {
                 + ": run `stigmer local restart` to use this build.";
     }
 
+    /** ", round trip 3.2 ms" for a component that runs elsewhere; else nothing. */
+    static String roundTrip(ComponentSnapshot component) {
+        return component.roundTripMicros() == null ? ""
+                : String.format(java.util.Locale.ROOT, ", round trip %.1f ms", component.roundTripMicros() / 1000.0);
+    }
+
     private UserError failed(ComponentSnapshot component, boolean stack) {
         out.clearProgress();
+        if (component.state() == ComponentState.UNREACHABLE) {
+            return new UserError("Temporal (" + component.mode() + ") is unreachable: "
+                    + component.lastError() + "\n  Services that depend on it wait; the daemon keeps checking it "
+                    + "(`stigmer local status`). The rest keeps running.");
+        }
         String who = component.name().equals(TEMPORAL) ? "Temporal" : component.name();
         StringBuilder message = new StringBuilder(who + " " + component.state().label() + ": ")
                 .append(component.lastError() == null ? "no reason recorded" : component.lastError());

@@ -2,6 +2,7 @@ package dev.stigmer.cli;
 
 import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.TemporalOptions;
+import dev.stigmer.stackfile.ExternalDefinition;
 import dev.stigmer.stackfile.StackDefinition;
 import dev.stigmer.stackfile.StackFile;
 import dev.stigmer.stackfile.StackFileException;
@@ -77,6 +78,9 @@ final class StartOptions {
 
     /** Flag over environment over the stack file's {@code temporal:} section (may be null) over default. */
     LocalSettings resolve(StigmerHome home, Map<String, String> env, TemporalDefinition file) {
+        if (file != null && file.external() != null) {
+            return external(file.external(), env);
+        }
         Integer explicit = explicitPort(env);
         boolean portExplicit = explicit != null || file != null && file.port() != null;
         int temporalPort = explicit != null ? explicit : file != null && file.port() != null ? file.port() : DEFAULT_PORT;
@@ -111,7 +115,24 @@ final class StartOptions {
         Duration probeTimeout = Durations.parse(env.getOrDefault("STIGMER_HEALTH_TIMEOUT", "2s"), "STIGMER_HEALTH_TIMEOUT");
         Duration grace = Durations.parse(env.getOrDefault("STIGMER_STOP_GRACE", "10s"), "STIGMER_STOP_GRACE");
         return new LocalSettings(temporalPort, portExplicit, bin, binExplicit, readiness.toMillis(),
-                interval.toMillis(), probeTimeout.toMillis(), grace.toMillis(), options);
+                interval.toMillis(), probeTimeout.toMillis(), grace.toMillis(), options, null);
+    }
+
+    /**
+     * The file's Temporal runs elsewhere: nothing here listens for it, so a flag for a local one is
+     * a mistake; the environment's STIGMER_TEMPORAL_PORT/BIN (ambient, for other stacks) do not apply.
+     */
+    private LocalSettings external(ExternalDefinition external, Map<String, String> env) {
+        String flag = port != null ? "--temporal-port" : temporalBin != null ? "--temporal-bin" : null;
+        if (flag != null) {
+            throw new UserError(flag + " is for a local Temporal, but the stack file's Temporal is external ("
+                    + external.temporal().address() + "); remove " + flag, UserError.USAGE);
+        }
+        Duration interval = Durations.parse(env.getOrDefault("STIGMER_HEALTH_INTERVAL", "5s"), "STIGMER_HEALTH_INTERVAL");
+        Duration probeTimeout = Durations.parse(env.getOrDefault("STIGMER_HEALTH_TIMEOUT", "2s"), "STIGMER_HEALTH_TIMEOUT");
+        Duration grace = Durations.parse(env.getOrDefault("STIGMER_STOP_GRACE", "10s"), "STIGMER_STOP_GRACE");
+        return new LocalSettings(DEFAULT_PORT, false, null, false, timeoutMillis(), interval.toMillis(),
+                probeTimeout.toMillis(), grace.toMillis(), null, external.temporal());
     }
 
     /** The flags that reproduce the explicit settings, for a suggested `restart` command. */

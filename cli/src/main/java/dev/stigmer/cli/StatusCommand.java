@@ -119,7 +119,9 @@ final class StatusCommand implements Callable<Integer> {
             System.out.println("  " + skew);
         }
         int width = Math.max(10, status.components().stream().mapToInt(c -> c.name().length()).max().orElse(0) + 1);
-        String format = "  %-" + width + "s %-10s %-8s %-17s %-9s %-9s %s%n";
+        int addressWidth = Math.max(17, status.components().stream()
+                .mapToInt(c -> c.address() == null ? 0 : c.address().length()).max().orElse(0) + 1);
+        String format = "  %-" + width + "s %-11s %-8s %-" + addressWidth + "s %-9s %-9s %s%n";
         System.out.printf(format, "COMPONENT", "STATE", "PID", "ADDRESS", "MODE", "RESTARTS", "UPTIME");
         for (ComponentSnapshot c : status.components()) {
             System.out.printf(format, c.name(), c.state().label(), c.pid() == null ? "-" : c.pid(),
@@ -128,6 +130,11 @@ final class StatusCommand implements Callable<Integer> {
         }
         for (ComponentSnapshot c : status.components()) {
             c.links().forEach((name, link) -> System.out.println("  " + c.name() + " " + name + ": " + link));
+            if (c.roundTripMicros() != null) {
+                System.out.println("  " + c.name() + ": runs elsewhere (" + c.mode() + "); "
+                        + (c.state() == ComponentState.RUNNING ? "last check took " : "the last check that answered took ")
+                        + String.format(java.util.Locale.ROOT, "%.1f ms", c.roundTripMicros() / 1000.0));
+            }
             if (!c.persistent() && "temporal".equals(c.kind())) {
                 System.out.println("  " + c.name() + ": " + StartFlow.EMBEDDED_LIMITS);
             }

@@ -147,7 +147,8 @@ public final class ControlServer implements AutoCloseable {
         try {
             return handler.apply(Json.read(line, ControlRequest.class));
         } catch (RuntimeException e) {
-            LOG.log(WARNING, "bad control request: " + line, e);
+            // Not the line: it carries the caller's environment and may carry an API key.
+            LOG.log(WARNING, "bad control request (" + line.length() + " characters): " + e, e);
             return ControlResponse.error(ControlResponse.ErrorKind.BAD_REQUEST, "bad request: " + e.getMessage());
         }
     }

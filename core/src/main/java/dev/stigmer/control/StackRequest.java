@@ -8,14 +8,28 @@ import java.util.Map;
 /**
  * A stack to run beside Temporal, resolved by the CLI from its file.
  *
- * @param file        the stack file, absolute: one daemon runs one file's stack
- * @param services    in file order
- * @param environment the environment of the `stigmer local` call: the base of the environment of
- *                    each service it creates or replaces (a service keeps the one it started with)
+ * @param file           the stack file, absolute: one daemon runs one file's stack
+ * @param services       in file order
+ * @param environment    the environment of the `stigmer local` call: the base of the environment of
+ *                       each service it creates or replaces (a service keeps the one it started with)
+ * @param temporalApiKey the external Temporal's API key, when it has one: it travels only over the
+ *                       daemon's socket (never in a file, an argv or a log); null otherwise
  */
-public record StackRequest(String file, List<ServiceDefinition> services, Map<String, String> environment) {
+public record StackRequest(String file, List<ServiceDefinition> services, Map<String, String> environment,
+                           String temporalApiKey) {
     public StackRequest {
         services = List.copyOf(services);
         environment = Map.copyOf(environment);
+    }
+
+    public StackRequest(String file, List<ServiceDefinition> services, Map<String, String> environment) {
+        this(file, services, environment, null);
+    }
+
+    /** Never the key: a record's default toString would print it wherever a request is logged. */
+    @Override
+    public String toString() {
+        return "StackRequest[file=" + file + ", services=" + services.size() + (temporalApiKey == null ? "" : ", API key")
+                + "]";
     }
 }

@@ -10,6 +10,8 @@ import java.util.Map;
  * @param dependsOn what it waits for before it starts (a stack's depends_on), in file order
  * @param exitCode  the last exit's code when it exited by itself; null when it was a signal or
  *                  unknown (an adopted process is not our child)
+ * @param roundTripMicros how long its last passing check took, for a component that runs
+ *                  elsewhere (an external Temporal); null otherwise
  */
 public record ComponentSnapshot(
         String name,
@@ -27,12 +29,21 @@ public record ComponentSnapshot(
         Integer exitCode,
         String lastExit,
         String lastError,
-        List<String> logTail) {
+        List<String> logTail,
+        Long roundTripMicros) {
 
     public ComponentSnapshot {
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn); // null from an older daemon
         logTail = logTail == null ? List.of() : logTail;
         links = links == null ? Map.of() : links;
+    }
+
+    public ComponentSnapshot(String name, String kind, ComponentState state, Long pid, String address, String mode,
+                             boolean persistent, Map<String, String> links, int restarts, boolean adopted,
+                             Long startedAtMillis, List<String> dependsOn, Integer exitCode, String lastExit,
+                             String lastError, List<String> logTail) {
+        this(name, kind, state, pid, address, mode, persistent, links, restarts, adopted, startedAtMillis, dependsOn,
+                exitCode, lastExit, lastError, logTail, null);
     }
 
     /** A Temporal as status shows it without a daemon's word (kind temporal, no stack). */
@@ -48,7 +59,7 @@ public record ComponentSnapshot(
         boolean waiting = waitingFor != null;
         return new ComponentSnapshot(name, kind, waiting ? ComponentState.WAITING : state, pid, address, mode,
                 persistent, links, restarts, adopted, startedAtMillis, dependencies, exitCode, lastExit,
-                waiting ? waitingFor : lastError, logTail);
+                waiting ? waitingFor : lastError, logTail, roundTripMicros);
     }
 
     /** True when it is where a start wants it: running, or a one-shot that completed. */

@@ -13,6 +13,8 @@ public enum ComponentState {
     STARTING,
     /** Ready and passing liveness checks. */
     RUNNING,
+    /** A component that runs elsewhere (an external Temporal) does not answer its check; checked again on schedule. */
+    UNREACHABLE,
     /** Failed its liveness check too often; being replaced. */
     UNHEALTHY,
     /** Exited; waiting before the next start. */

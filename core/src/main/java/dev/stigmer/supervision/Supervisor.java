@@ -53,7 +53,7 @@ import static java.lang.System.Logger.Level.WARNING;
  * Whether the component is wanted is a level, not an edge: a start that arrives while a stop or
  * a recovery is under way is acted on when that ends.
  */
-public final class Supervisor implements AutoCloseable {
+public final class Supervisor implements Component {
     private static final System.Logger LOG = System.getLogger("stigmer.supervisor");
     private static final Duration READY_POLL = Duration.ofMillis(20);
     private static final Duration MIN_ADOPTION_WINDOW = Duration.ofSeconds(5);
@@ -111,8 +111,14 @@ public final class Supervisor implements AutoCloseable {
         return spec;
     }
 
+    @Override
     public ComponentSnapshot snapshot() {
         return snapshot;
+    }
+
+    @Override
+    public Duration stopBound() {
+        return spec.stopPolicy().grace().plus(spec.stopPolicy().killWait());
     }
 
     /** Called (on the supervisor's thread) with every new snapshot; must not block. Set before starting. */

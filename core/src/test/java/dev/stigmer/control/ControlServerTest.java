@@ -5,6 +5,7 @@ import dev.stigmer.control.ControlResponse.ErrorKind;
 import dev.stigmer.state.Json;
 import dev.stigmer.supervision.ComponentSnapshot;
 import dev.stigmer.supervision.ComponentState;
+import dev.stigmer.testing.LogCapture;
 import dev.stigmer.testing.TestProcesses;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -176,6 +178,27 @@ class ControlServerTest {
             ControlResponse response = Json.read(line, ControlResponse.class);
             assertThat(response.ok()).isFalse();
             assertThat(response.kind()).isEqualTo(ErrorKind.BAD_REQUEST);
+        }
+    }
+
+    /**
+     * A START carries the caller's environment and may carry an API key: a request the handler
+     * fails on is logged without its text (daemon.log is on disk).
+     */
+    @Test
+    void aRequestTheHandlerFailsOnIsLoggedWithoutItsSecrets() throws Exception {
+        Path socket = dir.resolve("daemon.sock");
+        String secret = "sk-test-0123456789";
+        ControlRequest request = new ControlRequest(Command.START, null,
+                new StackRequest("/p/stigmer.yaml", List.of(), Map.of("MY_TOKEN", secret), secret), List.of());
+        try (LogCapture log = LogCapture.of("stigmer.control");
+             ControlServer ignored = ControlServer.start(socket, r -> {
+                 throw new IllegalStateException("handler broke");
+             })) {
+            ControlResponse response = new ControlClient(socket).send(request, TIMEOUT).orElseThrow();
+
+            assertThat(response.kind()).isEqualTo(ErrorKind.BAD_REQUEST);
+            assertThat(log.messages(Level.WARNING)).isNotEmpty().noneMatch(message -> message.contains(secret));
         }
     }
 

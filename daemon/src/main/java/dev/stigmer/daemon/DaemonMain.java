@@ -18,14 +18,23 @@ import dev.stigmer.process.ProcessIdentity;
 import dev.stigmer.state.Installation;
 import dev.stigmer.state.Json;
 import dev.stigmer.state.StigmerHome;
+import dev.stigmer.control.StackRequest;
+import dev.stigmer.control.TemporalClientVariables;
+import dev.stigmer.supervision.Component;
 import dev.stigmer.supervision.ComponentSpec;
+import dev.stigmer.supervision.ComponentState;
 import dev.stigmer.supervision.Supervisor;
+import dev.stigmer.temporal.ExternalTemporalComponent;
+import dev.stigmer.temporal.ExternalWatcher;
 import dev.stigmer.temporal.TemporalComponent;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -34,6 +43,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -54,8 +64,10 @@ public final class DaemonMain {
 
     private final StigmerHome home;
     private final LocalSettings settings;
-    private final Supervisor temporal;
+    private final Component temporal;
     private final StackController stack;
+    /** The external Temporal's API key, as the last START sent it: in memory only, never written. */
+    private final AtomicReference<String> apiKey;
     private volatile LogRotator rotator;
     private final long startedAtMillis = System.currentTimeMillis();
     private final long startedAtNanos = System.nanoTime();
@@ -66,11 +78,12 @@ public final class DaemonMain {
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private DaemonMain(StigmerHome home, LocalSettings settings, Supervisor temporal) {
+    private DaemonMain(StigmerHome home, LocalSettings settings, Component temporal, AtomicReference<String> apiKey) {
         this.home = home;
         this.settings = settings;
         this.temporal = temporal;
-        this.stack = new StackController(home, temporal, TemporalComponent.LOOPBACK + ":" + settings.temporalPort(),
+        this.apiKey = apiKey;
+        this.stack = new StackController(home, temporal, this::temporalVariables,
                 log -> {
                     LogRotator current = rotator;
                     if (current != null) {
@@ -109,13 +122,18 @@ public final class DaemonMain {
             // Checked once, here: without pidfds every signal goes by pid (checked), and status says so.
             PidfdSupport.current().degradedNote().ifPresent(note ->
                     LOG.log(System.Logger.Level.WARNING, "degraded: " + note));
-            if (settings.temporalBin() != null) {
-                home.ensureDataDir(TemporalComponent.NAME);
+            AtomicReference<String> apiKey = new AtomicReference<>();
+            Component temporal;
+            if (settings.external() != null) {
+                temporal = ExternalTemporalComponent.watcher(settings, home, apiKey::get);
+            } else {
+                if (settings.temporalBin() != null) {
+                    home.ensureDataDir(TemporalComponent.NAME);
+                }
+                ComponentSpec spec = TemporalComponent.spec(settings, home, Installation.current());
+                temporal = new Supervisor(spec, new Ownership(home.root(), spec.name()), home.componentRecord(spec.name()));
             }
-            ComponentSpec temporal = TemporalComponent.spec(settings, home, Installation.current());
-            Supervisor supervisor = new Supervisor(temporal, new Ownership(home.root(), temporal.name()),
-                    home.componentRecord(temporal.name()));
-            DaemonMain daemon = new DaemonMain(home, settings, supervisor);
+            DaemonMain daemon = new DaemonMain(home, settings, temporal, apiKey);
             daemon.lockFile = lockFile;
             daemon.serve();
             return 0;
@@ -126,16 +144,17 @@ public final class DaemonMain {
         ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
         writeRecord();
         LOG.log(System.Logger.Level.INFO, "daemon " + self.pid() + " (" + VERSION + ") for " + home.root()
-                + ", Temporal " + settings.mode() + " on port " + settings.temporalPort());
+                + ", Temporal " + settings.mode() + " at " + settings.temporalAddress());
         // Recovery may take a whole grace period (stopping leftovers that ignore SIGTERM): it runs on
         // its own while the socket opens, status shows "recovering", and a start waits for its end.
         temporal.recover().exceptionally(failure -> {
-            LOG.log(System.Logger.Level.WARNING, temporal.spec().name() + ": recovery failed", failure);
+            LOG.log(System.Logger.Level.WARNING, TemporalComponent.NAME + ": recovery failed", failure);
             return null;
         });
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("housekeeping").factory());
-        List<Path> logs = List.of(home.logFile("daemon"), temporal.spec().log());
+        List<Path> logs = temporal instanceof Supervisor supervisor
+                ? List.of(home.logFile("daemon"), supervisor.spec().log()) : List.of(home.logFile("daemon"));
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
         try (LogRotator rotator = LogRotator.start(LogRotation.DEFAULT, logs)) {
             this.rotator = rotator;
@@ -201,8 +220,20 @@ public final class DaemonMain {
         LocalSettings requested = request.settings();
         if (requested != null) {
             String conflict = requested.conflictWith(settings);
+            if (conflict == null && request.stack() != null) {
+                conflict = requested.externalConflictWith(settings); // the file says which Temporal, external or not
+            }
             if (conflict != null) {
                 return ControlResponse.error(ErrorKind.CONFLICT, "stigmer local is already running and " + conflict);
+            }
+        }
+        if (request.stack() != null && settings.external() != null) {
+            String key = request.stack().temporalApiKey();
+            boolean keyChanged = !Objects.equals(apiKey.getAndSet(key), key);
+            if (temporal instanceof ExternalWatcher watcher
+                    && (keyChanged || watcher.snapshot().state() == ComponentState.UNREACHABLE)) {
+                // Asked afresh (a new key; a server that may be back): the answer shows this check, not an older one.
+                watcher.refresh().join();
             }
         }
         return answer(() -> {
@@ -230,6 +261,15 @@ public final class DaemonMain {
             }
             throw e;
         }
+    }
+
+    /** Temporal's client variables for the services a START creates: the external Temporal's key with them. */
+    private Map<String, String> temporalVariables(StackRequest request) {
+        Map<String, String> variables = new LinkedHashMap<>(TemporalClientVariables.of(settings));
+        if (settings.external() != null && settings.external().apiKey() && request.temporalApiKey() != null) {
+            variables.put(TemporalClientVariables.API_KEY, request.temporalApiKey());
+        }
+        return variables;
     }
 
     private StatusReport status() {

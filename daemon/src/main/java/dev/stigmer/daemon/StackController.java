@@ -9,6 +9,7 @@ import dev.stigmer.stack.DependencyCondition;
 import dev.stigmer.stack.DependencyDefinition;
 import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.state.StigmerHome;
+import dev.stigmer.supervision.Component;
 import dev.stigmer.supervision.ComponentSnapshot;
 import dev.stigmer.supervision.ComponentSpec;
 import dev.stigmer.supervision.ComponentState;
@@ -29,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import static java.lang.System.Logger.Level.INFO;
@@ -51,7 +53,7 @@ final class StackController implements AutoCloseable {
     private static final Set<String> RESERVED = Set.of(TEMPORAL, "daemon", "cli");
 
     private final StigmerHome home;
-    private final String temporalAddress;
+    private final Function<StackRequest, Map<String, String>> temporalVariables;
     private final Consumer<Path> newLog;
     private final ExecutorService loop = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("stack").factory());
@@ -63,7 +65,8 @@ final class StackController implements AutoCloseable {
     /** One component of the stack, and what the stack wants of it. */
     private final class Member {
         final String name;
-        Supervisor supervisor; // null while its previous version stops (a replacement)
+        // A Supervisor; for an external Temporal, a watcher. Null while its previous version stops (a replacement).
+        Component supervisor;
         ServiceDefinition definition; // null for Temporal
         boolean wanted;
         boolean freshTry; // a START: a failed or exited one may run again
@@ -91,9 +94,14 @@ final class StackController implements AutoCloseable {
         }
     }
 
-    StackController(StigmerHome home, Supervisor temporal, String temporalAddress, Consumer<Path> newLog) {
+    /**
+     * @param temporal          Temporal: supervised here, or watched when it runs elsewhere
+     * @param temporalVariables Temporal's client variables for the services a START creates
+     */
+    StackController(StigmerHome home, Component temporal, Function<StackRequest, Map<String, String>> temporalVariables,
+                    Consumer<Path> newLog) {
         this.home = home;
-        this.temporalAddress = temporalAddress;
+        this.temporalVariables = temporalVariables;
         this.newLog = newLog;
         Member member = new Member(TEMPORAL);
         member.supervisor = temporal;
@@ -208,8 +216,7 @@ final class StackController implements AutoCloseable {
             return known;
         }
         Member member = members.get(name);
-        long own = member.supervisor == null ? 0 : member.supervisor.spec().stopPolicy().grace()
-                .plus(member.supervisor.spec().stopPolicy().killWait()).toMillis();
+        long own = member.supervisor == null ? 0 : member.supervisor.stopBound().toMillis();
         long dependents = 0;
         if (visiting.add(name)) {
             for (Member other : members.values()) {
@@ -271,12 +278,12 @@ final class StackController implements AutoCloseable {
                 member = new Member(service.name());
                 member.definition = service;
                 members.put(service.name(), member);
-                create(member, stack.environment(), true);
+                create(member, stack, true);
                 changes.add(service.name() + (earlier ? ": found from an earlier daemon: kept if unchanged, else replaced"
                         : ": added"));
             } else if (touched.contains(service.name()) && !member.definition.specHash().equals(service.specHash())) {
                 changes.add(service.name() + ": changed, replaced");
-                replace(member, service, stack.environment());
+                replace(member, service, stack);
             } else if (touched.contains(service.name())) {
                 member.definition = service; // the same spec; its edges may differ
             } // else: not asked for, left exactly as it is
@@ -312,8 +319,8 @@ final class StackController implements AutoCloseable {
     }
 
     /** A supervisor for {@code member}'s definition; it first adopts what an earlier daemon left, if it is of this spec. */
-    private void create(Member member, Map<String, String> callerEnvironment, boolean recover) {
-        ComponentSpec spec = ServiceComponent.spec(member.definition, callerEnvironment, temporalAddress, home);
+    private void create(Member member, StackRequest stack, boolean recover) {
+        ComponentSpec spec = ServiceComponent.spec(member.definition, stack.environment(), temporalVariables.apply(stack), home);
         Supervisor supervisor = new Supervisor(spec, new Ownership(home.root(), member.name), home.componentRecord(member.name));
         member.supervisor = supervisor;
         member.last = supervisor.snapshot();
@@ -325,8 +332,8 @@ final class StackController implements AutoCloseable {
     }
 
     /** The old tree is gone before the new one starts: retire, then create from the new definition. */
-    private void replace(Member member, ServiceDefinition service, Map<String, String> callerEnvironment) {
-        Supervisor old = member.supervisor;
+    private void replace(Member member, ServiceDefinition service, StackRequest stack) {
+        Component old = member.supervisor;
         member.supervisor = null;
         member.definition = service;
         member.readyDependencyPids.clear();
@@ -334,7 +341,7 @@ final class StackController implements AutoCloseable {
         Runnable create = () -> post(() -> {
             old.close();
             if (members.get(member.name) == member && !retired) {
-                create(member, callerEnvironment, false);
+                create(member, stack, false);
                 evaluate(member);
             }
         });
@@ -347,14 +354,14 @@ final class StackController implements AutoCloseable {
 
     private void remove(Member member) {
         members.remove(member.name);
-        Supervisor supervisor = member.supervisor;
+        Component supervisor = member.supervisor;
         if (supervisor != null) {
             LOG.log(INFO, "{0}: no longer in the stack file: stopping it", member.name);
             supervisor.retire().whenComplete((ignored, failure) -> supervisor.close());
         }
     }
 
-    private void changed(Member member, Supervisor from, ComponentSnapshot snapshot) {
+    private void changed(Member member, Component from, ComponentSnapshot snapshot) {
         if (member.supervisor != from) {
             return; // a replaced version's last words
         }
@@ -436,7 +443,9 @@ final class StackController implements AutoCloseable {
 
     private static boolean meets(ComponentSnapshot dependency, DependencyCondition condition) {
         return switch (condition) {
-            case STARTED -> dependency.pid() != null || dependency.state() == ComponentState.COMPLETED;
+            // RUNNING: an external Temporal has no pid of ours, and started is as good as reachable there.
+            case STARTED -> dependency.pid() != null || dependency.state() == ComponentState.COMPLETED
+                    || dependency.state() == ComponentState.RUNNING;
             case HEALTHY -> dependency.state() == ComponentState.RUNNING || dependency.state() == ComponentState.COMPLETED;
             case COMPLETED -> dependency.state() == ComponentState.COMPLETED;
         };
@@ -472,7 +481,7 @@ final class StackController implements AutoCloseable {
             if (seen != null && !seen.equals(snapshot.pid())) {
                 LOG.log(INFO, "{0}: {1} is ready again as a new process (pid {2}): restarting {0} (restart: true)",
                         member.name, edge.getKey(), snapshot.pid());
-                Supervisor supervisor = member.supervisor;
+                Component supervisor = member.supervisor;
                 supervisor.stop().whenComplete((ignored, failure) -> post(() -> {
                     if (member.supervisor == supervisor && member.wanted) {
                         member.freshTry = true;
@@ -512,7 +521,7 @@ final class StackController implements AutoCloseable {
             }
         }
         Member member = members.get(name);
-        Supervisor supervisor = member.supervisor;
+        Component supervisor = member.supervisor;
         CompletableFuture<Void> stop = CompletableFuture.allOf(before.toArray(CompletableFuture[]::new))
                 .handle((ignored, failure) -> null)
                 .thenCompose(ignored -> supervisor == null ? CompletableFuture.<Void>completedFuture(null)

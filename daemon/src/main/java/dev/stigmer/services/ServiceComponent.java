@@ -1,5 +1,6 @@
 package dev.stigmer.services;
 
+import dev.stigmer.control.TemporalClientVariables;
 import dev.stigmer.health.ExecProbe;
 import dev.stigmer.health.GrpcHealthProbe;
 import dev.stigmer.health.HttpProbe;
@@ -37,17 +38,18 @@ public final class ServiceComponent {
     /**
      * @param callerEnvironment the environment of the `stigmer local` call that creates it: the base
      *                          of its own, under its env files and env; our marks are added on spawn
-     * @param temporalAddress   HOST:PORT of the stack's Temporal, for Temporal's standard client
-     *                          variables (unless the file sets them)
+     * @param temporalVariables Temporal's standard client variables for the stack's Temporal
+     *                          (TEMPORAL_ADDRESS, ...): over the caller's, under the file's env
      */
     public static ComponentSpec spec(ServiceDefinition service, Map<String, String> callerEnvironment,
-                                     String temporalAddress, StigmerHome home) {
+                                     Map<String, String> temporalVariables, StigmerHome home) {
         Map<String, String> environment = new HashMap<>(callerEnvironment);
         // Ours to set on spawn, never the caller's: a shell that exported them must not mislead us.
         environment.keySet().removeIf(key -> key.equals(Ownership.HOME_VARIABLE) || key.equals(Ownership.COMPONENT_VARIABLE)
                 || key.equals(Supervisor.SPEC_VARIABLE));
-        environment.put("TEMPORAL_ADDRESS", temporalAddress);
-        environment.put("TEMPORAL_NAMESPACE", "default");
+        // The caller's shell may point at another Temporal (a key, TLS files): none of it applies here.
+        environment.keySet().removeIf(TemporalClientVariables::isConnectionVariable);
+        environment.putAll(temporalVariables);
         environment.putAll(service.environment());
         Path directory = Path.of(service.workingDir());
         Path log = home.logFile(service.name());

@@ -1,8 +1,11 @@
 package dev.stigmer.embedded;
 
 import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -13,6 +16,7 @@ import io.temporal.api.operatorservice.v1.AddSearchAttributesResponse;
 import io.temporal.api.operatorservice.v1.OperatorServiceGrpc;
 import io.temporal.internal.testservice.TestServicesStarter;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -32,8 +36,12 @@ import java.util.concurrent.TimeUnit;
  * only the configured namespaces exist. It keeps everything in memory: a restart loses all
  * workflows.
  * <p>
- * Usage: {@code EmbeddedTemporal [--ip ADDRESS] [--port PORT] [--namespace NAME]...}; exit 1
- * at once when it cannot listen, 2 on bad arguments.
+ * Usage: {@code EmbeddedTemporal [--ip ADDRESS] [--port PORT] [--namespace NAME]... [--tls-cert PEM
+ * --tls-key PEM [--tls-client-ca PEM]] [--api-key-env VAR]}; exit 1 at once when it cannot listen,
+ * 2 on bad arguments. The TLS and API-key options make it stand in for a secured Temporal (as
+ * Temporal Cloud is) where stigmer's external mode is tested: TLS with this certificate and key
+ * (mutual TLS with a client CA), and every Temporal call must carry {@code authorization: Bearer
+ * $VAR} (the key comes from the environment, never the command line, which any user can read).
  */
 public final class EmbeddedTemporal {
     static final String DEFAULT_NAMESPACE = "default";
@@ -46,6 +54,7 @@ public final class EmbeddedTemporal {
         int port = 7233;
         Set<String> namespaces = new LinkedHashSet<>(List.of(DEFAULT_NAMESPACE));
         Map<String, IndexedValueType> searchAttributes = new LinkedHashMap<>();
+        Security security = new Security();
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -56,12 +65,18 @@ public final class EmbeddedTemporal {
                         String[] nameAndType = args[++i].split("=", 2);
                         searchAttributes.put(nameAndType[0], indexedType(nameAndType.length == 2 ? nameAndType[1] : ""));
                     }
+                    case "--tls-cert" -> security.cert = new File(args[++i]);
+                    case "--tls-key" -> security.key = new File(args[++i]);
+                    case "--tls-client-ca" -> security.clientCa = new File(args[++i]);
+                    case "--api-key-env" -> security.apiKey = apiKey(args[++i]);
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
+            security.check();
         } catch (RuntimeException e) {
-            System.err.println("embedded temporal: " + e.getMessage()
-                    + " (usage: [--ip ADDRESS] [--port PORT] [--namespace NAME]... [--search-attribute NAME=TYPE]...)");
+            System.err.println("embedded temporal: " + e.getMessage() + " (usage: [--ip ADDRESS] [--port PORT] "
+                    + "[--namespace NAME]... [--search-attribute NAME=TYPE]... [--tls-cert PEM --tls-key PEM "
+                    + "[--tls-client-ca PEM]] [--api-key-env VAR])");
             System.exit(2);
         }
         // true: time skipping locked, i.e. timers fire at wall-clock time, as on a real server.
@@ -71,7 +86,7 @@ public final class EmbeddedTemporal {
         registerSearchAttributes(services, searchAttributes);
         Server server;
         try {
-            server = serve(services, new InetSocketAddress(InetAddress.getByName(ip), port), namespaces);
+            server = serve(services, new InetSocketAddress(InetAddress.getByName(ip), port), namespaces, security);
         } catch (IOException e) {
             // Netty's threads would keep this JVM alive, listening on nothing: exit, say why.
             System.err.println("embedded temporal: cannot listen on " + ip + ":" + port + ": " + rootMessage(e));
@@ -91,7 +106,7 @@ public final class EmbeddedTemporal {
             services.close();
         }, "shutdown"));
         System.out.println("Embedded Temporal (in memory, real time) serving on " + ip + ":" + port
-                + ", namespaces " + String.join(", ", namespaces));
+                + ", namespaces " + String.join(", ", namespaces) + security.describe());
         try {
             server.awaitTermination();
         } catch (InterruptedException e) {
@@ -103,14 +118,16 @@ public final class EmbeddedTemporal {
      * Registers the workflow and operator services (not the test service: it would let a client
      * unlock time skipping) behind the namespace guard, plus the gRPC health service.
      */
-    static Server serve(TestServicesStarter services, InetSocketAddress address, Set<String> namespaces)
+    static Server serve(TestServicesStarter services, InetSocketAddress address, Set<String> namespaces, Security security)
             throws IOException {
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(address);
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(address, security.credentials());
         HealthStatusManager health = new HealthStatusManager();
         NamespaceGuard guard = new NamespaceGuard(namespaces);
         for (BindableService service : List.<BindableService>of(services.getWorkflowService(), services.getOperatorService())) {
             var definition = service.bindService();
-            builder.addService(ServerInterceptors.intercept(definition, guard));
+            // The key is checked first, as a real server does: an unknown caller learns nothing of namespaces.
+            builder.addService(security.apiKey == null ? ServerInterceptors.intercept(definition, guard)
+                    : ServerInterceptors.intercept(definition, guard, new ApiKeyCheck(security.apiKey)));
             health.setStatus(definition.getServiceDescriptor().getName(), ServingStatus.SERVING);
         }
         builder.addService(health.getHealthService());
@@ -155,6 +172,46 @@ public final class EmbeddedTemporal {
             default -> throw new IllegalArgumentException("unknown search attribute type '" + type
                     + "' (Keyword, Text, Int, Double, Bool, Datetime, KeywordList)");
         };
+    }
+
+    /** What a client must show: TLS (mutual, with a client CA) and an API key; all optional. */
+    static final class Security {
+        File cert;
+        File key;
+        File clientCa;
+        String apiKey;
+
+        void check() {
+            if ((cert == null) != (key == null)) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+            }
+            if (clientCa != null && cert == null) {
+                throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key");
+            }
+        }
+
+        ServerCredentials credentials() throws IOException {
+            if (cert == null) {
+                return InsecureServerCredentials.create();
+            }
+            TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder().keyManager(cert, key);
+            if (clientCa != null) {
+                tls.trustManager(clientCa).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+            }
+            return tls.build();
+        }
+
+        String describe() {
+            return (cert == null ? "" : clientCa == null ? ", TLS" : ", mutual TLS") + (apiKey == null ? "" : ", API key required");
+        }
+    }
+
+    private static String apiKey(String variable) {
+        String key = System.getenv(variable);
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("--api-key-env " + variable + ": that variable is not set");
+        }
+        return key;
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,5 +1,6 @@
 package dev.stigmer.stackfile;
 
+import dev.stigmer.control.ExternalTemporal;
 import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.stack.DependencyDefinition;
 import dev.stigmer.stack.DependencyCondition;
@@ -37,12 +38,14 @@ public final class StackFile {
     static final String TEMPORAL = "temporal";
 
     private static final List<String> TOP = List.of("temporal", "services");
-    private static final List<String> TEMPORAL_KEYS = List.of("port", "bin", "namespaces", "search_attributes",
+    private static final List<String> TEMPORAL_KEYS = List.of("port", "bin", "external", "profile", "namespaces", "search_attributes",
             "dynamic_config", "log_level", "ui", "ui_port", "db");
     private static final List<String> SEARCH_ATTRIBUTE_TYPES = List.of("Keyword", "Text", "Int", "Double", "Bool",
             "Datetime", "KeywordList");
     private static final List<String> LOG_LEVELS = List.of("debug", "info", "warn", "error", "never");
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
+    private static final List<String> EXTERNAL_KEYS = List.of("address", "namespace", "tls", "api_key_env");
+    private static final List<String> TLS_KEYS = List.of("ca", "cert", "key", "server_name");
     private static final List<String> SERVICE_KEYS = List.of("command", "working_dir", "env", "env_file", "port",
             "depends_on", "ready", "health", "restart", "stop_signal", "stop_grace", "start_timeout");
     private static final List<String> EDGE_KEYS = List.of("condition", "restart");
@@ -56,11 +59,13 @@ public final class StackFile {
     private final Path file;
     private final Path dir;
     private final Nodes nodes;
+    private final Map<String, String> env;
 
     private StackFile(Path file, Map<String, String> env) {
         this.file = file;
         this.dir = file.getParent();
         this.nodes = new Nodes(file, env);
+        this.env = env;
     }
 
     /**
@@ -91,7 +96,8 @@ public final class StackFile {
             }
         }
         checkDependencies(services, edges);
-        int temporalPort = temporalPortOverride != null ? temporalPortOverride
+        int temporalPort = temporal.external() != null ? -1 // nothing of Temporal's listens here
+                : temporalPortOverride != null ? temporalPortOverride
                 : temporal.port() != null ? temporal.port() : DEFAULT_TEMPORAL_PORT;
         checkPorts(services, portEntries, temporalPort);
         return new StackDefinition(file.toString(), temporal, services);
@@ -126,6 +132,7 @@ public final class StackFile {
             return TemporalDefinition.NOT_SET;
         }
         Map<String, Entry> keys = nodes.mapping(node, "temporal", TEMPORAL_KEYS);
+        ExternalDefinition external = external(keys);
         Integer port = keys.containsKey("port") ? nodes.port(keys.get("port").value(), "temporal.port") : null;
         String bin = null;
         if (keys.containsKey("bin")) {
@@ -140,7 +147,7 @@ public final class StackFile {
         }
         Map<String, Position> positions = new LinkedHashMap<>();
         keys.forEach((key, entry) -> positions.put(key, nodes.at(entry.keyNode())));
-        return new TemporalDefinition(port, bin, options(keys), positions);
+        return new TemporalDefinition(port, bin, options(keys), positions, external);
     }
 
     /** The options `temporal server start-dev` takes, checked here; which Temporal can honour them is the CLI's to say. */
@@ -199,6 +206,115 @@ public final class StackFile {
             }
         }
         return new TemporalOptions(namespaces, searchAttributes, dynamicConfig, logLevel, ui, uiPort, db);
+    }
+
+    // ---- an external Temporal ----------------------------------------------------------------
+
+    /** {@code temporal.external} or {@code temporal.profile}, alone in the section; null when neither is there. */
+    private ExternalDefinition external(Map<String, Entry> keys) throws StackFileException {
+        Entry external = keys.get("external");
+        Entry profile = keys.get("profile");
+        if (external == null && profile == null) {
+            return null;
+        }
+        if (external != null && profile != null) {
+            Entry second = at(external).line() < at(profile).line() ? profile : external;
+            throw new StackFileException(at(second), "temporal has both external and profile; keep one "
+                    + "(a profile is an external Temporal declared in temporal.toml)");
+        }
+        Entry declared = external != null ? external : profile;
+        for (Entry other : keys.values()) {
+            if (other != declared) {
+                throw new StackFileException(at(other), "temporal." + other.key() + " is for a local Temporal, but temporal."
+                        + declared.key() + " declares one that runs elsewhere; remove one of them");
+            }
+        }
+        return external != null ? externalSection(external.value()) : profile(profile.value());
+    }
+
+    private Position at(Entry entry) {
+        return nodes.at(entry.keyNode());
+    }
+
+    private ExternalDefinition externalSection(Node node) throws StackFileException {
+        String what = "temporal.external";
+        Map<String, Entry> keys = nodes.mapping(node, what, EXTERNAL_KEYS);
+        if (!keys.containsKey("address")) {
+            throw new StackFileException(nodes.at(node), what + " needs an address: HOST:PORT of the Temporal frontend "
+                    + "(for Temporal Cloud: NAMESPACE.ACCOUNT.tmprl.cloud:7233)");
+        }
+        String address = externalAddress(keys.get("address").value(), what + ".address");
+        String namespace = "default";
+        if (keys.containsKey("namespace")) {
+            namespace = nodes.string(keys.get("namespace").value(), what + ".namespace").trim();
+            if (namespace.isEmpty()) {
+                throw new StackFileException(nodes.at(keys.get("namespace").value()), what + ".namespace is empty; "
+                        + "give the namespace's name, or remove it for `default`");
+            }
+        }
+        String apiKeyVariable = null;
+        Position apiKeyAt = null;
+        if (keys.containsKey("api_key_env")) {
+            Node variable = keys.get("api_key_env").value();
+            apiKeyVariable = checkVariable(nodes.string(variable, what + ".api_key_env"), variable);
+            apiKeyAt = nodes.at(variable);
+        }
+        // As in Temporal's SDKs: an API key turns TLS on unless tls: false says otherwise.
+        ExternalTemporal.Tls tls = apiKeyVariable != null ? new ExternalTemporal.Tls(null, null, null, null) : null;
+        if (keys.containsKey("tls")) {
+            tls = tls(keys.get("tls").value(), what + ".tls");
+        }
+        return new ExternalDefinition(new ExternalTemporal(address, namespace, tls, apiKeyVariable != null, file.toString()),
+                apiKeyVariable, apiKeyAt, null, null, null);
+    }
+
+    /** {@code tls: true|false} or {@code tls: {ca, cert, key, server_name}}; null: plaintext. */
+    private ExternalTemporal.Tls tls(Node node, String what) throws StackFileException {
+        if (!nodes.isMapping(node)) {
+            return nodes.bool(node, what + " (true, false, or {ca, cert, key, server_name})")
+                    ? new ExternalTemporal.Tls(null, null, null, null) : null;
+        }
+        Map<String, Entry> keys = nodes.mapping(node, what, TLS_KEYS);
+        String ca = keys.containsKey("ca") ? pemFile(keys.get("ca").value(), what + ".ca") : null;
+        String cert = keys.containsKey("cert") ? pemFile(keys.get("cert").value(), what + ".cert") : null;
+        String key = keys.containsKey("key") ? pemFile(keys.get("key").value(), what + ".key") : null;
+        if ((cert == null) != (key == null)) {
+            Entry given = keys.containsKey("cert") ? keys.get("cert") : keys.get("key");
+            throw new StackFileException(at(given), what + " has " + given.key() + " without "
+                    + (given.key().equals("cert") ? "key" : "cert") + "; a client certificate needs both (PEM files)");
+        }
+        String serverName = keys.containsKey("server_name")
+                ? nodes.string(keys.get("server_name").value(), what + ".server_name").trim() : null;
+        return new ExternalTemporal.Tls(ca, cert, key, serverName);
+    }
+
+    /** A readable file, relative to the stack file's directory; its absolute path. */
+    private String pemFile(Node node, String what) throws StackFileException {
+        Path path = dir.resolve(nodes.string(node, what)).normalize();
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new StackFileException(nodes.at(node), what + " " + path + (Files.exists(path) ? " is not a readable file"
+                    : " does not exist") + "; give the path of a PEM file (relative to " + dir + ")");
+        }
+        return path.toString();
+    }
+
+    /** HOST:PORT, both required (no default host: it runs elsewhere). */
+    private String externalAddress(Node node, String what) throws StackFileException {
+        String text = nodes.string(node, what).trim();
+        String problem = TemporalProfiles.addressProblem(text);
+        if (problem != null) {
+            throw new StackFileException(nodes.at(node), what + " " + problem);
+        }
+        return text;
+    }
+
+    /** {@code profile: NAME} (or empty: TEMPORAL_PROFILE, else default), read from temporal.toml. */
+    private ExternalDefinition profile(Node node) throws StackFileException {
+        String name = null;
+        if (!isNull(node)) {
+            name = nodes.string(node, "temporal.profile").trim();
+        }
+        return TemporalProfiles.load(name == null || name.isEmpty() ? null : name, env, nodes.at(node), Path.of("").toAbsolutePath());
     }
 
     private String checkName(Entry entry) throws StackFileException {
