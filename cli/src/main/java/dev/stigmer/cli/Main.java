@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** `stigmer`: the entry point. Errors are one line on stderr; stack traces go to logs/cli.log. */
 @Command(name = "stigmer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Developer tooling for Temporal. `stigmer local` runs a local Temporal and keeps it alive.",
-        subcommands = {LocalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LocalCommand.class, TemporalCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -31,7 +31,7 @@ final class StartFlow {
     /** What the embedded Temporal (the Java test server) cannot do, in one line; asserted by EmbeddedGapsTest. */
     static final String EMBEDDED_LIMITS = "the embedded Temporal keeps nothing across restarts and has no web UI, "
             + "no visibility queries (list/count), no schedules and no namespace registration; "
-            + "install the temporal CLI (or set STIGMER_TEMPORAL_BIN) for all of them.";
+            + "`stigmer temporal install` gets the real one, with all of them.";
 
     private final StartOptions options;
     private final Output out;

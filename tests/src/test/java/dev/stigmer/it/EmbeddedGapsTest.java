@@ -59,9 +59,10 @@ class EmbeddedGapsTest {
     void startAndStatusNameTheGapsInOneLine(Stack stack) {
         CliResult start = stack.start();
         String line = "no web UI, no visibility queries (list/count), no schedules and no namespace registration";
-        assertThat(start.stdout()).contains("keeps nothing across restarts").contains(line);
+        assertThat(start.stdout()).contains("keeps nothing across restarts").contains(line)
+                .contains("`stigmer temporal install` gets the real one");
         CliResult status = stack.run("local", "status");
-        assertThat(status.stdout()).contains(line);
+        assertThat(status.stdout()).contains(line).contains("`stigmer temporal install` gets the real one");
         assertThat(status.stdout().lines().filter(l -> l.contains(line))).hasSize(1);
     }
 

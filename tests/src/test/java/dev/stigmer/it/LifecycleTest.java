@@ -13,7 +13,7 @@ class LifecycleTest {
     void startServesThenStopLeavesNothingThenStartWorksAgain(Stack stack) {
         CliResult first = stack.start();
         assertThat(first.stdout()).contains("Temporal is running at " + stack.address()).contains("embedded");
-        assertThat(first.stdout()).contains("keeps nothing across restarts");
+        assertThat(first.stdout()).contains("keeps nothing across restarts").contains("`stigmer temporal install`");
         long pid = stack.temporalPid();
         assertThat(stack.owned("temporal")).extracting(p -> p.pid()).contains(pid);
         assertThat(Workflows.runGreeting(stack.address(), "stack")).isEqualTo("HELLO STACK");

@@ -40,6 +40,17 @@ final class StandIns {
                 + "echo \"stand-in temporal: serving on $ip:$port\"\nexec " + SERVE + " --ip $ip --port $port \"${extra[@]}\"\n");
     }
 
+    /**
+     * A release's `temporal` as `stigmer temporal install` gets it from an archive: answers
+     * `--version` as the real one does, and serves like {@link #serving} (its calls go to {@code record}).
+     */
+    static String releaseBinary(String version, Path record) {
+        return "#!/bin/bash\n"
+                + "if [[ $1 == --version ]]; then echo 'temporal version " + version + " (Server 1.0.0, UI 1.0.0; test stand-in)'; exit 0; fi\n"
+                + "echo \"$*\" >> '" + record + "'\n" + PARSE
+                + "echo \"stand-in temporal: serving on $ip:$port\"\nexec " + SERVE + " --ip $ip --port $port\n";
+    }
+
     /** Prints a complaint and exits 3 at once, every time. */
     static Path exitingAtOnce(Path dir) throws IOException {
         return script(dir, "temporal", "echo 'stand-in temporal: FATAL cannot open database: disk on fire' >&2\nexit 3\n");
