@@ -61,8 +61,9 @@ final class Stack {
 
     CliResult run(Map<String, String> extraEnv, String... args) {
         try {
-            Path out = Files.createTempFile("stigmer-out", ".txt");
-            Path err = Files.createTempFile("stigmer-err", ".txt");
+            // In this test's own directory, not /tmp at large: nothing else may touch them.
+            Path out = Files.createTempFile(home.getParent(), "stigmer-out", ".txt");
+            Path err = Files.createTempFile(home.getParent(), "stigmer-err", ".txt");
             try {
                 long started = System.nanoTime();
                 Process process = builder(extraEnv, args)
