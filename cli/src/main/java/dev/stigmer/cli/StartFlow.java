@@ -295,6 +295,8 @@ final class StartFlow {
                             + StartOptions.flags(wanted) + "` to apply the new settings"
                             + (stackRequest == null ? "" : ", or use another STIGMER_HOME for another stack"));
                 }
+                case ANOTHER_STACK -> throw new UserError(answer.error() + "; run `stigmer local restart` to run this "
+                        + "one instead, or use another STIGMER_HOME to run both");
                 case SHUTTING_DOWN -> {
                     while (daemon().lockHeld()) {
                         if (System.nanoTime() > deadline) {

@@ -16,7 +16,11 @@ public record ControlResponse(boolean ok, ErrorKind kind, String error, StatusRe
         SHUTTING_DOWN,
         BAD_REQUEST,
         /** The client runs as another user than the daemon (SO_PEERCRED). */
-        FORBIDDEN
+        FORBIDDEN,
+        /** The daemon runs another stack file's stack: name it, suggest another home. */
+        ANOTHER_STACK,
+        /** The daemon failed at something it should have done: see its log. */
+        INTERNAL
     }
 
     public ControlResponse {

@@ -16,6 +16,15 @@ public interface HealthProbe {
         return OptionalInt.empty();
     }
 
+    /**
+     * False for a probe that cannot vouch for a process it did not see start (a log line printed
+     * since the start, which a later daemon cannot see again): an adopted process is then taken as
+     * ready, and its health probe (if any) watches it.
+     */
+    default boolean checksALiveProcess() {
+        return true;
+    }
+
     /** Called before each start of the component: a probe that keeps state per run resets it here. */
     default void starting() {
     }

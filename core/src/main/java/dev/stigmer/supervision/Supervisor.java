@@ -414,14 +414,6 @@ public final class Supervisor implements Component {
             transition(ComponentState.STOPPED);
             return;
         }
-        boolean succeeded = status.code() != null && status.code() == 0 && replacedBecause == null;
-        if (spec.restart() == RestartMode.NO || (spec.restart() == RestartMode.ON_FAILURE && succeeded)) {
-            logExitNotice();
-            wanted = false;
-            lastError = succeeded ? null : spec.name() + " " + status.describe() + " and is not restarted (restart: \"no\")";
-            transition(succeeded ? ComponentState.COMPLETED : ComponentState.EXITED);
-            return;
-        }
         if (status.code() != null && (status.code() == COMMAND_NOT_FOUND || status.code() == NOT_EXECUTABLE)
                 && System.nanoTime() - launchedAtNanos < MIN_UPTIME_WITHOUT_PROBE.toNanos()) {
             // setsid or /bin/sh -c could not run the command at all: no retry can help.
@@ -430,10 +422,18 @@ public final class Supervisor implements Component {
                     + " (exit " + status.code() + " at once); see its log");
             return;
         }
+        boolean succeeded = status.code() != null && status.code() == 0 && replacedBecause == null;
+        if (spec.restart() == RestartMode.NO || (spec.restart() == RestartMode.ON_FAILURE && succeeded)) {
+            logExitNotice();
+            wanted = false;
+            // Ended by us (not ready in time, unhealthy): that is the reason, not the signal we sent.
+            lastError = succeeded ? null : (replacedBecause != null ? replacedBecause : spec.name() + " " + status.describe())
+                    + "; not restarted (restart: \"no\")";
+            transition(succeeded ? ComponentState.COMPLETED : ComponentState.EXITED);
+            return;
+        }
         int maxFailedStarts = spec.restartPolicy().maxFailedStarts();
-        boolean briefWithoutProbe = spec.ready().isEmpty()
-                && System.nanoTime() - launchedAtNanos < MIN_UPTIME_WITHOUT_PROBE.toNanos();
-        if (readyAtNanos == null || briefWithoutProbe) {
+        if (readyAtNanos == null) {
             // A start we cut short died of our own SIGTERM: name why we cut it, not the signal.
             String cause = replacedBecause != null ? replacedBecause : status.describe() + " before it was ready";
             if (++failedStartsInARow >= maxFailedStarts) {
@@ -482,8 +482,14 @@ public final class Supervisor implements Component {
 
     /** Probes until ready; without a readiness probe, ready at once. */
     private void awaitReady(long startedRun) {
-        if (spec.ready().isEmpty()) {
-            becomeReady(startedRun);
+        if (spec.ready().isEmpty() || (current.adopted() && !spec.ready().get().probe().checksALiveProcess())) {
+            // No probe (or one that cannot speak for a process already running, such as a log line
+            // printed long ago): ready once it has stayed up a moment, as supervisord's startsecs.
+            timer = schedule(() -> {
+                if (run == startedRun && state == ComponentState.STARTING) {
+                    becomeReady(startedRun);
+                }
+            }, current.adopted() ? Duration.ZERO : MIN_UPTIME_WITHOUT_PROBE);
         } else {
             scheduleReadinessProbe(startedRun);
         }
@@ -523,10 +529,8 @@ public final class Supervisor implements Component {
 
     private void becomeReady(long readyRun) {
         readyAtNanos = System.nanoTime();
-        if (spec.ready().isPresent()) {
-            failedStartsInARow = 0; // without a probe, only a run that lasts says the start worked
-            lastError = null;
-        }
+        failedStartsInARow = 0;
+        lastError = null;
         probeFailures = 0;
         if (!current.adopted()) {
             writeRecord(current.identity().refreshed());

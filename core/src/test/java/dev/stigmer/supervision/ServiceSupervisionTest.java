@@ -96,6 +96,28 @@ class ServiceSupervisionTest {
     }
 
     @Test
+    void aOneShotEndedBecauseItWasNeverReadySaysSoNotTheSignalWeSent() {
+        ComponentSpec spec = spec(RestartMode.NO, "exec sleep 600");
+        HealthProbe never = timeout -> HealthProbe.ProbeResult.failing("not yet");
+        Supervisor supervisor = supervise(new ComponentSpec(spec.name(), spec.kind(), spec.command(), spec.environment(),
+                null, spec.log(), List.of(), spec.mode(), false, Map.of(),
+                Optional.of(new ProbeSchedule(never, Duration.ofMillis(50), Duration.ofMillis(100), 3)), Optional.empty(),
+                Duration.ofMillis(500), RestartMode.NO, RESTARTS, STOP, null));
+        supervisor.start();
+        ComponentSnapshot exited = awaitState(supervisor, ComponentState.EXITED);
+        assertThat(exited.lastError()).contains("not ready within").contains("not restarted").doesNotContain("signal");
+    }
+
+    @Test
+    void aServiceWithoutAProbeIsReadyOnlyOnceItHasStayedUpAMoment() {
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, "exec sleep 600"));
+        supervisor.start();
+        long spawned = System.nanoTime();
+        awaitState(supervisor, ComponentState.RUNNING);
+        assertThat((System.nanoTime() - spawned) / 1_000_000).as("a start is not ready at its spawn").isGreaterThanOrEqualTo(900);
+    }
+
+    @Test
     void onFailureRestartsFailuresUntilItSucceedsThenCompletes() throws Exception {
         Path attempts = home.resolve("attempts");
         Supervisor supervisor = supervise(spec(RestartMode.ON_FAILURE,

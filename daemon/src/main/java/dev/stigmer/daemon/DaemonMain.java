@@ -217,6 +217,11 @@ public final class DaemonMain {
         if (shuttingDown.get()) {
             return ControlResponse.error(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping");
         }
+        String anotherStack = stack.anotherStack(request.stack());
+        if (anotherStack != null) {
+            // Before the settings: another project's temporal: section is no reason to replace this one's Temporal.
+            return ControlResponse.error(ErrorKind.ANOTHER_STACK, anotherStack);
+        }
         LocalSettings requested = request.settings();
         if (requested != null) {
             String conflict = requested.conflictWith(settings);
@@ -233,7 +238,7 @@ public final class DaemonMain {
             if (temporal instanceof ExternalWatcher watcher
                     && (keyChanged || watcher.snapshot().state() == ComponentState.UNREACHABLE)) {
                 // Asked afresh (a new key; a server that may be back): the answer shows this check, not an older one.
-                watcher.refresh().join();
+                watcher.refresh().exceptionally(failure -> null).join();
             }
         }
         return answer(() -> {
@@ -259,7 +264,10 @@ public final class DaemonMain {
                         : refused.conflict ? ErrorKind.CONFLICT : ErrorKind.BAD_REQUEST;
                 return ControlResponse.error(kind, refused.getMessage());
             }
-            throw e;
+            // A failure of ours: the user gets one line and where to look; the log gets the trace.
+            LOG.log(System.Logger.Level.ERROR, "a request failed", e);
+            return ControlResponse.error(ErrorKind.INTERNAL, "the stigmer daemon failed to do that ("
+                    + (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName() + "); see `stigmer local logs daemon`");
         }
     }
 

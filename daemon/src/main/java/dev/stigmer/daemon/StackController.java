@@ -61,6 +61,8 @@ final class StackController implements AutoCloseable {
     private final Map<String, Member> members = new LinkedHashMap<>();
     private String file; // the stack file whose services run; null: none yet
     private boolean retired;
+    /** Supervisors on their way out (replaced or removed), by name, until their trees are gone. */
+    private final Map<String, CompletableFuture<Void>> retiring = new HashMap<>();
 
     /** One component of the stack, and what the stack wants of it. */
     private final class Member {
@@ -70,6 +72,8 @@ final class StackController implements AutoCloseable {
         ServiceDefinition definition; // null for Temporal
         boolean wanted;
         boolean freshTry; // a START: a failed or exited one may run again
+        StackRequest request; // the latest START that (re)defined it: a queued creation uses this one
+        boolean creationQueued; // waits for a supervisor of the same name to be gone
         String waitingFor;
         ComponentSnapshot last;
         /** Per dependency with restart: true, the pid it had when this one last saw it ready. */
@@ -159,7 +163,9 @@ final class StackController implements AutoCloseable {
         CompletableFuture<CompletableFuture<Void>> planned = call(() -> {
             retired = true;
             members.values().forEach(member -> member.wanted = false);
-            return stopInOrder(new LinkedHashSet<>(members.keySet()), true);
+            List<CompletableFuture<Void>> all = new ArrayList<>(retiring.values());
+            all.add(stopInOrder(new LinkedHashSet<>(members.keySet()), true));
+            return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
         });
         return planned.thenCompose(stopped -> stopped);
     }
@@ -171,7 +177,9 @@ final class StackController implements AutoCloseable {
     CompletableFuture<Void> restart(List<String> names) {
         return call(() -> {
             refuseWhenRetired();
-            Set<String> targets = checkNames(names);
+            Set<String> targets = withRestartDependents(checkNames(names));
+            // Not wanted while they stop: a dependent that stops first must not start again against the old one.
+            targets.forEach(name -> members.get(name).wanted = false);
             stopInOrder(targets, false).thenRun(() -> post(() -> {
                 for (String name : targets) {
                     Member member = members.get(name);
@@ -184,6 +192,32 @@ final class StackController implements AutoCloseable {
             }));
             return null;
         });
+    }
+
+    /** {@code names} and, transitively, every service with a {@code restart: true} edge onto one of them. */
+    private Set<String> withRestartDependents(Set<String> names) {
+        Set<String> targets = new LinkedHashSet<>(names);
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (Member member : members.values()) {
+                boolean follows = member.dependsOn().entrySet().stream()
+                        .anyMatch(edge -> edge.getValue().restart() && targets.contains(edge.getKey()));
+                if (follows && targets.add(member.name)) {
+                    grew = true;
+                }
+            }
+        }
+        return targets;
+    }
+
+    /** Why a START from {@code request}'s file cannot be served (another file's stack runs here); null if it can. */
+    String anotherStack(StackRequest request) {
+        if (request == null) {
+            return null;
+        }
+        return CompletableFuture.supplyAsync(() -> file != null && members.size() > 1 && !file.equals(request.file())
+                ? "stigmer local is already running the stack of " + file + ", not of " + request.file() : null, loop).join();
     }
 
     /** Every component as status shows it: Temporal first, then the services in file order. */
@@ -278,7 +312,7 @@ final class StackController implements AutoCloseable {
                 member = new Member(service.name());
                 member.definition = service;
                 members.put(service.name(), member);
-                create(member, stack, true);
+                createWhenFree(member, stack, true);
                 changes.add(service.name() + (earlier ? ": found from an earlier daemon: kept if unchanged, else replaced"
                         : ": added"));
             } else if (touched.contains(service.name()) && !member.definition.specHash().equals(service.specHash())) {
@@ -333,32 +367,59 @@ final class StackController implements AutoCloseable {
 
     /** The old tree is gone before the new one starts: retire, then create from the new definition. */
     private void replace(Member member, ServiceDefinition service, StackRequest stack) {
-        Component old = member.supervisor;
-        member.supervisor = null;
         member.definition = service;
         member.readyDependencyPids.clear();
         LOG.log(INFO, "{0}: definition changed: replacing it", member.name);
-        Runnable create = () -> post(() -> {
-            old.close();
-            if (members.get(member.name) == member && !retired) {
-                create(member, stack, false);
-                evaluate(member);
-            }
-        });
-        if (old == null) {
-            create.run();
-        } else {
-            old.retire().whenComplete((ignored, failure) -> create.run());
+        if (member.supervisor != null) {
+            retireSupervisor(member.name, member.supervisor);
+            member.supervisor = null;
         }
+        createWhenFree(member, stack, false);
     }
 
     private void remove(Member member) {
         members.remove(member.name);
-        Component supervisor = member.supervisor;
-        if (supervisor != null) {
+        if (member.supervisor != null) {
             LOG.log(INFO, "{0}: no longer in the stack file: stopping it", member.name);
-            supervisor.retire().whenComplete((ignored, failure) -> supervisor.close());
+            retireSupervisor(member.name, member.supervisor);
         }
+    }
+
+    /** Stops {@code supervisor} for good; until its tree is gone no supervisor of that name is made, and retire() waits for it. */
+    private void retireSupervisor(String name, Component supervisor) {
+        CompletableFuture<Void> gone = supervisor.retire().handle((ignored, failure) -> {
+            supervisor.close();
+            return null;
+        });
+        CompletableFuture<Void> earlier = retiring.get(name);
+        CompletableFuture<Void> all = earlier == null ? gone : CompletableFuture.allOf(earlier, gone);
+        retiring.put(name, all);
+        all.whenComplete((ignored, failure) -> post(() -> retiring.remove(name, all)));
+    }
+
+    /**
+     * Makes {@code member}'s supervisor now, or once an earlier one of the same name is gone (its
+     * tree stopped: a new process must not be taken for the old one's). A creation already queued
+     * uses the latest request.
+     */
+    private void createWhenFree(Member member, StackRequest stack, boolean recover) {
+        member.request = stack;
+        CompletableFuture<Void> earlier = retiring.get(member.name);
+        if (earlier == null) {
+            create(member, stack, recover);
+            return;
+        }
+        if (member.creationQueued) {
+            return;
+        }
+        member.creationQueued = true;
+        earlier.whenComplete((ignored, failure) -> post(() -> {
+            member.creationQueued = false;
+            if (members.get(member.name) == member && !retired && member.supervisor == null) {
+                create(member, member.request, false);
+                evaluate(member);
+            }
+        }));
     }
 
     private void changed(Member member, Component from, ComponentSnapshot snapshot) {

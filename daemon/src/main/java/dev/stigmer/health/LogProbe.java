@@ -24,6 +24,7 @@ public final class LogProbe implements HealthProbe {
     private final Pattern pattern;
     // Confined to one check at a time: the supervisor runs a run's readiness checks one after another.
     private long position;
+    private String rotatedCopy; // size and time of NAME.1 when we last looked: a change means a rotation
     private final StringBuilder partialLine = new StringBuilder();
     private boolean matched;
 
@@ -33,8 +34,14 @@ public final class LogProbe implements HealthProbe {
     }
 
     @Override
+    public boolean checksALiveProcess() {
+        return false; // the line may have rotated out long ago: it says nothing about a process we adopt
+    }
+
+    @Override
     public synchronized void starting() {
         position = size(log);
+        rotatedCopy = mark(LogRotation.rotated(log, 1));
         partialLine.setLength(0);
         matched = false;
     }
@@ -42,15 +49,22 @@ public final class LogProbe implements HealthProbe {
     @Override
     public synchronized ProbeResult check(Duration timeout) {
         if (!matched) {
-            long size = size(log);
-            if (size < position) { // rotated: the rest of what we had not read is in the copy
-                Path copy = LogRotation.rotated(log, 1);
+            Path copy = LogRotation.rotated(log, 1);
+            String copyNow = mark(copy);
+            if (!copyNow.equals(rotatedCopy)) {
+                // Rotated (copy, then truncate) since we last looked: the rest of what we had not read
+                // is in the copy, and the live log starts over. A live log that only shrank says the same.
+                rotatedCopy = copyNow;
                 if (size(copy) >= position) {
                     scan(copy, size(copy));
                 }
                 position = 0;
                 partialLine.setLength(0);
+            } else if (size(log) < position) {
+                position = 0;
+                partialLine.setLength(0);
             }
+            long size = size(log);
             if (!matched) {
                 scan(log, size);
             }
@@ -85,6 +99,14 @@ public final class LogProbe implements HealthProbe {
         if (partialLine.length() > 64 * 1024) { // one endless line: look at it as it is, keep its end
             matched = pattern.matcher(partialLine).find();
             partialLine.delete(0, partialLine.length() - 8 * 1024);
+        }
+    }
+
+    private static String mark(Path file) {
+        try {
+            return Files.size(file) + "@" + Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return "none";
         }
     }
 

@@ -54,6 +54,17 @@ class LogProbeTest {
     }
 
     @Test
+    void aLineWrittenAndRotatedAwayBeforeTheFirstCheckIsFound() throws IOException {
+        Path log = dir.resolve("fast.log");
+        LogProbe probe = new LogProbe(log, "Worker started");
+        probe.starting(); // no log yet
+        append(log, "Worker started\n" + "x".repeat(3000) + "\n");
+        new LogRotation(1024, 2).rotateIfNeeded(log);
+        append(log, "more\n".repeat(10)); // the live log grows again, past nothing we read
+        assertThat(probe.check(TIMEOUT).healthy()).isTrue();
+    }
+
+    @Test
     void aMissingLogIsNotReadyYet() {
         LogProbe probe = new LogProbe(dir.resolve("none.log"), "ready");
         probe.starting();

@@ -337,7 +337,7 @@ class StackLifecycleTest {
         assertThat(start.exitCode()).isEqualTo(1);
         assertThat(start.stderr()).contains("typo failed: cannot run no-such-program-here --serve: command not found");
         assertThat(start.millis()).as("at once, not after a crash loop").isLessThan(20_000);
-        assertThat(stack.state("good")).isEqualTo("running");
+        await().atMost(PATIENCE).until(() -> stack.state("good").equals("running"));
         assertThat(stack.component("typo").get("restarts").getAsInt()).isZero();
     }
 
@@ -379,13 +379,104 @@ class StackLifecycleTest {
         Path dir = stack.project("services:\n  a:\n    command: exec sleep 600\n");
         stack.start();
         Path other = Files.createDirectories(dir.resolveSibling("other"));
-        Files.writeString(other.resolve("stigmer.yaml"), "services:\n  b:\n    command: exec sleep 600\n");
+        // Its own temporal: section differs too: that is no reason to replace the running project's Temporal.
+        Files.writeString(other.resolve("stigmer.yaml"),
+                "temporal: {namespaces: [other]}\nservices:\n  b:\n    command: exec sleep 600\n");
+        long temporal = stack.temporalPid();
         stack.cwd = other;
         CliResult start = stack.run("local");
         assertThat(start.exitCode()).isEqualTo(1);
         assertThat(start.stderr()).contains("already running the stack of " + dir.resolve("stigmer.yaml"))
                 .contains("restart").contains("STIGMER_HOME");
         assertThat(stack.owned("b")).isEmpty();
+        assertThat(stack.temporalPid()).as("the running stack is untouched").isEqualTo(temporal);
+        assertThat(stack.state("a")).isEqualTo("running");
+    }
+
+    @Test
+    void aServiceThatDiesAtOnceWithoutAProbeFailsTheRerunThatAddsIt(Stack stack) throws Exception {
+        Path dir = stack.project("services:\n  good:\n    command: exec sleep 600\n");
+        stack.start();
+        Files.writeString(dir.resolve("stigmer.yaml"), "services:\n  good:\n    command: exec sleep 600\n"
+                + "  crashy:\n    command: \"echo 'Traceback: boom'; exit 1\"\n");
+        CliResult rerun = stack.run("local");
+        assertThat(rerun.exitCode()).as("not reported running at its spawn: " + rerun).isEqualTo(1);
+        assertThat(rerun.stderr()).contains("crashy failed").contains("Traceback: boom");
+        assertThat(stack.state("good")).isEqualTo("running");
+    }
+
+    @Test
+    void restartOfADependencyAndItsDependentStartsThemInOrderAndTakesRestartTrueDependentsAlong(Stack stack)
+            throws Exception {
+        Path dir = stack.project("""
+                services:
+                  migrate:
+                    command: date +%s%N >> migrate.runs
+                    restart: "no"
+                  db:
+                    command: date +%s%N >> db.starts; exec sleep 600
+                    depends_on:
+                      migrate: {condition: completed, restart: true}
+                  api:
+                    command: date +%s%N >> api.starts; exec sleep 600
+                    depends_on: [db]
+                """);
+        stack.start();
+        long api = stack.pid("api");
+        CliResult both = stack.run("local", "restart", "api", "db");
+        assertThat(both.exitCode()).as(both.toString()).isZero();
+        List<String> db = Files.readAllLines(dir.resolve("db.starts"));
+        List<String> apiStarts = Files.readAllLines(dir.resolve("api.starts"));
+        assertThat(apiStarts).hasSize(2);
+        assertThat(Long.parseLong(apiStarts.getLast())).as("api starts again after the new db, not against the old one")
+                .isGreaterThanOrEqualTo(Long.parseLong(db.getLast()));
+        assertThat(stack.pid("api")).isNotEqualTo(api);
+
+        long dbPid = stack.pid("db");
+        CliResult oneShot = stack.run("local", "restart", "migrate");
+        assertThat(oneShot.exitCode()).as(oneShot.toString()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("migrate.runs"))).hasSize(2);
+        await().atMost(PATIENCE).until(() -> stack.pid("db") != dbPid && stack.state("db").equals("running"));
+    }
+
+    @Test
+    void aSecondChangeWhileTheFirstReplacementStillStopsEndsWithTheLatestDefinition(Stack stack) throws Exception {
+        String service = "services:\n  slow:\n    command: trap '' TERM; env > slow.env; exec sleep 600\n"
+                + "    stop_grace: 2s\n    env: {V: \"%s\"}\n";
+        Path dir = stack.project(service.formatted("1"));
+        stack.start();
+        Files.writeString(dir.resolve("stigmer.yaml"), service.formatted("2"));
+        Process first = stack.spawn(dir.resolve("first.out"), "local");
+        await().atMost(PATIENCE).until(() -> stack.state("slow").equals("stopping"));
+        Files.writeString(dir.resolve("stigmer.yaml"), service.formatted("3"));
+        CliResult second = stack.run("local");
+        assertThat(first.waitFor()).isZero();
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        await().atMost(PATIENCE).until(() -> stack.state("slow").equals("running")
+                && Files.readString(dir.resolve("slow.env")).contains("V=3\n"));
+        assertThat(stack.owned("slow")).as("one process, of the latest definition").hasSize(1);
+        assertThat(stack.log("daemon")).doesNotContain("event failed");
+    }
+
+    @Test
+    void anAdoptedServiceWhoseReadyLineRotatedAwayIsNotReplaced(Stack stack) throws Exception {
+        stack.project("""
+                services:
+                  chatty:
+                    command: echo 'Worker started'; head -c 12000000 /dev/zero | tr '\\0' x | fold -w 100; exec sleep 600
+                    ready: {log: "Worker started"}
+                """);
+        stack.start();
+        long pid = stack.pid("chatty");
+        Path rotated = stack.stigmerHome().logFile("chatty").resolveSibling("chatty.log.1");
+        await().atMost(PATIENCE).until(() -> Files.exists(rotated));
+        long daemon = stack.daemonPid();
+        Linux.kill(daemon, Linux.SIGKILL);
+        await().atMost(PATIENCE).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        stack.start();
+        Thread.sleep(6000); // past the adoption window a readiness check would have had
+        assertThat(stack.pid("chatty")).as("adopted and kept").isEqualTo(pid);
+        assertThat(stack.state("chatty")).isEqualTo("running");
     }
 
     @Test
