@@ -1,11 +1,12 @@
 package dev.stigmer.cli;
 
+import dev.stigmer.logs.LogFile;
 import dev.stigmer.state.StigmerHome;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -38,8 +39,7 @@ public final class CliLogHandler extends Handler {
         java.io.StringWriter trace = new java.io.StringWriter();
         error.printStackTrace(new java.io.PrintWriter(trace));
         try {
-            Files.createDirectories(log.getParent());
-            Files.writeString(log, Instant.now() + " ERROR " + trace, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            append(log, Instant.now() + " ERROR " + trace);
             return log;
         } catch (IOException | RuntimeException e) {
             return null;
@@ -52,13 +52,18 @@ public final class CliLogHandler extends Handler {
             return;
         }
         try {
-            Path log = StigmerHome.fromEnvironment().logFile("cli");
-            Files.createDirectories(log.getParent());
-            Files.writeString(log, Instant.now() + " " + record.getLevel() + " " + record.getLoggerName() + ": "
-                    + messages.formatMessage(record) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            append(StigmerHome.fromEnvironment().logFile("cli"), Instant.now() + " " + record.getLevel() + " "
+                    + record.getLoggerName() + ": " + messages.formatMessage(record) + "\n");
         } catch (IOException | RuntimeException ignored) {
             // the log is a courtesy: a home we cannot write is reported by the command itself
         }
+    }
+
+    /** Like every log of ours: 0600 in a 0700 logs/, never written through a symbolic link. */
+    private static void append(Path log, String text) throws IOException {
+        Files.createDirectories(log.getParent(),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        LogFile.append(log, text);
     }
 
     @Override

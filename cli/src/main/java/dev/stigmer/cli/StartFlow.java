@@ -35,6 +35,8 @@ final class StartFlow {
 
     private final StartOptions options;
     private final Output out;
+    private static final List<String> SUBCOMMANDS = List.of("start", "stop", "restart", "status", "logs", "config", "env");
+
     private final List<String> names;
     private Daemon daemon;
     private LocalSettings settings;
@@ -74,11 +76,25 @@ final class StartFlow {
             stack = options.stackFile(env).map(path -> options.readStack(path, env)).orElse(null);
             stackRead = true;
             if (stack == null && !names.isEmpty()) {
-                throw new UserError("no stigmer.yaml here or above names " + String.join(", ", names)
-                        + "; run it where the stack file is, or name it with -f", UserError.USAGE);
+                throw new UserError(subcommandTypo(names.getFirst()).orElse("no stigmer.yaml here or above names "
+                        + String.join(", ", names) + "; run it where the stack file is, or name it with -f"),
+                        UserError.USAGE);
+            }
+            for (String name : names) {
+                if (stack != null && !name.equals(TEMPORAL) && !stack.services().containsKey(name)) {
+                    throw new UserError(subcommandTypo(name).orElse("no service named '" + name + "' in " + stack.file()
+                            + "; it has: " + String.join(", ", stack.services().keySet())), UserError.USAGE);
+                }
             }
         }
         return stack;
+    }
+
+    /** `stigmer local stauts`: a mistyped subcommand reads as a service name; say what was meant. */
+    private static Optional<String> subcommandTypo(String name) {
+        return dev.stigmer.stackfile.Suggestions.closest(name, SUBCOMMANDS)
+                .map(command -> "'" + name + "' is neither a service of the stack file nor a command; did you mean "
+                        + "`stigmer local " + command + "`? (see `stigmer local --help`)");
     }
 
     private StackRequest stackRequest() {

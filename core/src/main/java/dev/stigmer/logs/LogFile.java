@@ -1,7 +1,9 @@
 package dev.stigmer.logs;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -28,11 +30,31 @@ public final class LogFile {
      * @throws IOException with one line for the user when it is a symbolic link or not a regular file
      */
     public static Path prepare(Path log) throws IOException {
+        open(log).close();
+        return log;
+    }
+
+    /**
+     * Appends {@code text} (UTF-8) to {@code log}, created 0600 if missing; for logs we write
+     * ourselves, such as the CLI's.
+     *
+     * @throws IOException as {@link #prepare(Path)}, or when the write fails
+     */
+    public static void append(Path log, String text) throws IOException {
+        try (FileChannel channel = open(log)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
+    }
+
+    private static FileChannel open(Path log) throws IOException {
         refuseAnythingButARegularFile(log);
-        try (FileChannel ignored = FileChannel.open(log,
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            return log;
+        try {
+            return FileChannel.open(log,
+                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (FileSystemException e) {
             refuseAnythingButARegularFile(log); // a link that appeared since: say so plainly (ELOOP)
             throw e;

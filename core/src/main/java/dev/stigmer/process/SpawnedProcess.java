@@ -58,6 +58,16 @@ public final class SpawnedProcess implements SupervisedProcess {
     /** Like {@link #start(List, Map, Path)}, in {@code directory} (null: ours); a null {@code log} discards the output. */
     public static SpawnedProcess start(List<String> command, Map<String, String> environment, Path log, Path directory)
             throws IOException {
+        return start(command, environment, log, directory, false);
+    }
+
+    /**
+     * Like {@link #start(List, Map, Path, Path)}; with {@code exactEnvironment} the child gets
+     * {@code environment} alone, nothing of ours (setsid is still found on our PATH: the JDK
+     * searches the parent's).
+     */
+    public static SpawnedProcess start(List<String> command, Map<String, String> environment, Path log, Path directory,
+                                       boolean exactEnvironment) throws IOException {
         List<String> argv = new ArrayList<>(command.size() + 1);
         argv.add("setsid");
         argv.addAll(command);
@@ -66,6 +76,9 @@ public final class SpawnedProcess implements SupervisedProcess {
                 .redirectOutput(log == null ? ProcessBuilder.Redirect.DISCARD
                         : ProcessBuilder.Redirect.appendTo(LogFile.prepare(log).toFile()))
                 .redirectErrorStream(true);
+        if (exactEnvironment) {
+            builder.environment().clear();
+        }
         builder.environment().putAll(environment);
         if (directory != null) {
             builder.directory(directory.toFile());

@@ -30,6 +30,9 @@ import java.util.Optional;
  * @param restart     what an exit leads to: always a restart, one after a failure only, or none
  * @param specHash    what the component was made from: a process left by an earlier daemon is
  *                    adopted only when its record carries the same hash
+ * @param exactEnvironment true: the process gets {@code environment} (and the marks) alone, nothing
+ *                    of the daemon's (a service: the environment of the call that created it);
+ *                    false: {@code environment} is added to the daemon's
  */
 public record ComponentSpec(
         String name,
@@ -48,7 +51,8 @@ public record ComponentSpec(
         RestartMode restart,
         RestartPolicy restartPolicy,
         StopPolicy stopPolicy,
-        String specHash) {
+        String specHash,
+        boolean exactEnvironment) {
 
     /** One address the component listens on, and what for (named when someone else holds it). */
     public record Endpoint(String purpose, InetSocketAddress address) {

@@ -345,7 +345,7 @@ public final class Supervisor implements Component {
                 env.put(SPEC_VARIABLE, spec.specHash());
             }
             spec.ready().ifPresent(schedule -> schedule.probe().starting());
-            process = SpawnedProcess.start(spec.command(), env, spec.log(), spec.workingDir());
+            process = SpawnedProcess.start(spec.command(), env, spec.log(), spec.workingDir(), spec.exactEnvironment());
         } catch (IOException e) {
             fail("cannot start " + spec.command().getFirst() + ": " + rootMessage(e));
             return;

@@ -48,6 +48,21 @@ class LogFileTest {
     }
 
     @Test
+    void appendCreatesAPrivateLogAddsToAnExistingOneAndRefusesALink() throws Exception {
+        Path log = dir.resolve("cli.log");
+        LogFile.append(log, "first\n");
+        LogFile.append(log, "second\n");
+        assertThat(log).hasContent("first\nsecond");
+        assertThat(permissions(log)).isEqualTo("rw-------");
+
+        Path target = Files.writeString(dir.resolve("precious.txt"), "do not touch\n");
+        Path linked = Files.createSymbolicLink(dir.resolve("linked.log"), target);
+        assertThatThrownBy(() -> LogFile.append(linked, "overwritten?\n")).isInstanceOf(IOException.class)
+                .hasMessageContaining("symbolic link");
+        assertThat(target).hasContent("do not touch");
+    }
+
+    @Test
     void aLogThatIsNotARegularFileIsRefused() throws Exception {
         Path fifo = dir.resolve("temporal.log");
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();

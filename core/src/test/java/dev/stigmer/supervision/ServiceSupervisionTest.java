@@ -102,7 +102,7 @@ class ServiceSupervisionTest {
         Supervisor supervisor = supervise(new ComponentSpec(spec.name(), spec.kind(), spec.command(), spec.environment(),
                 null, spec.log(), List.of(), spec.mode(), false, Map.of(),
                 Optional.of(new ProbeSchedule(never, Duration.ofMillis(50), Duration.ofMillis(100), 3)), Optional.empty(),
-                Duration.ofMillis(500), RestartMode.NO, RESTARTS, STOP, null));
+                Duration.ofMillis(500), RestartMode.NO, RESTARTS, STOP, null, false));
         supervisor.start();
         ComponentSnapshot exited = awaitState(supervisor, ComponentState.EXITED);
         assertThat(exited.lastError()).contains("not ready within").contains("not restarted").doesNotContain("signal");
@@ -227,25 +227,25 @@ class ServiceSupervisionTest {
 
     private ComponentSpec spec(RestartMode restart, List<String> command) {
         return new ComponentSpec(NAME, "service", command, processes.mark(), null, log(), List.of(), "service", false,
-                Map.of(), Optional.empty(), Optional.empty(), Duration.ofSeconds(10), restart, RESTARTS, STOP, null);
+                Map.of(), Optional.empty(), Optional.empty(), Duration.ofSeconds(10), restart, RESTARTS, STOP, null, false);
     }
 
     private static ComponentSpec withWorkingDir(ComponentSpec s, Path dir) {
         return new ComponentSpec(s.name(), s.kind(), s.command(), s.environment(), dir, s.log(), s.endpoints(), s.mode(),
                 s.persistent(), s.links(), s.ready(), s.health(), s.startTimeout(), s.restart(), s.restartPolicy(),
-                s.stopPolicy(), s.specHash());
+                s.stopPolicy(), s.specHash(), s.exactEnvironment());
     }
 
     private static ComponentSpec withStopPolicy(ComponentSpec s, StopPolicy stop) {
         return new ComponentSpec(s.name(), s.kind(), s.command(), s.environment(), s.workingDir(), s.log(), s.endpoints(),
                 s.mode(), s.persistent(), s.links(), s.ready(), s.health(), s.startTimeout(), s.restart(),
-                s.restartPolicy(), stop, s.specHash());
+                s.restartPolicy(), stop, s.specHash(), s.exactEnvironment());
     }
 
     private static ComponentSpec withHash(ComponentSpec s, String hash) {
         return new ComponentSpec(s.name(), s.kind(), s.command(), s.environment(), s.workingDir(), s.log(), s.endpoints(),
                 s.mode(), s.persistent(), s.links(), s.ready(), s.health(), s.startTimeout(), s.restart(),
-                s.restartPolicy(), s.stopPolicy(), hash);
+                s.restartPolicy(), s.stopPolicy(), hash, s.exactEnvironment());
     }
 
     private Supervisor supervise(ComponentSpec spec) {

@@ -599,7 +599,7 @@ class SupervisorTest {
                 endpoints, "test", false, Map.of(),
                 Optional.of(new ProbeSchedule(probe, Duration.ofMillis(20), Duration.ofMillis(300), 3)),
                 Optional.of(new ProbeSchedule(probe, Duration.ofMillis(100), Duration.ofMillis(300), 3)),
-                startTimeout, RestartMode.ALWAYS, restartPolicy, stopPolicy, null);
+                startTimeout, RestartMode.ALWAYS, restartPolicy, stopPolicy, null, false);
     }
 
     private long readyPid() {

@@ -36,7 +36,7 @@ public final class ExecProbe implements HealthProbe {
     public ProbeResult check(Duration timeout) {
         SpawnedProcess process;
         try {
-            process = SpawnedProcess.start(command, environment, null, directory);
+            process = SpawnedProcess.start(command, environment, null, directory, true); // exactly the service's
         } catch (IOException e) {
             return ProbeResult.failing("cannot run " + String.join(" ", command) + ": " + e.getMessage());
         }

@@ -65,7 +65,7 @@ public final class ServiceComponent {
                 Optional.ofNullable(service.health()).map(p -> schedule(p, log, probeEnvironment, directory)),
                 Duration.ofMillis(service.startTimeoutMillis()), service.restart(), RestartPolicy.DEFAULT,
                 new StopPolicy(Duration.ofMillis(service.stopGraceMillis()), KILL_WAIT, service.stopSignal()),
-                service.specHash());
+                service.specHash(), true);
     }
 
     private static ProbeSchedule schedule(ProbeDefinition definition, Path log, Map<String, String> environment,

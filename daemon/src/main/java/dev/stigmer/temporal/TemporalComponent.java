@@ -95,6 +95,6 @@ public final class TemporalComponent {
                 Duration.ofMillis(Math.max(settings.timeoutMillis(), DEFAULT_START_WINDOW.toMillis())),
                 RestartMode.ALWAYS, RestartPolicy.DEFAULT,
                 new StopPolicy(Duration.ofMillis(settings.stopGraceMillis()), Duration.ofSeconds(5)),
-                Integer.toHexString(command.hashCode()));
+                Integer.toHexString(command.hashCode()), false);
     }
 }

@@ -55,6 +55,34 @@ class HomePermissionsTest {
         assertThat(precious).hasContent("do not touch");
     }
 
+    /**
+     * The CLI's own log (what the shared code logs, e.g. a corrupt state file it ignored) is
+     * private too, and never written through a link planted at its path.
+     */
+    @Test
+    void theCliLogIsPrivateAndNeverWrittenThroughALink(Stack stack) throws Exception {
+        stack.stigmerHome().ensureCreated();
+        Files.writeString(stack.stigmerHome().daemonRecord(), "garbage{{");
+        Path cliLog = stack.home.resolve("logs/cli.log");
+
+        CliResult stop = stack.run("local", "stop"); // reads the daemon's record, and logs that it ignored it
+
+        assertThat(stop.exitCode()).as(stop.toString()).isZero();
+        assertThat(cliLog).content().contains("ignoring unreadable state file");
+        assertThat(mode(cliLog)).isEqualTo("rw-------");
+
+        Files.delete(cliLog);
+        Path precious = Files.writeString(stack.home.resolveSibling("precious.txt"), "do not touch\n");
+        Files.createSymbolicLink(cliLog, precious);
+        Files.writeString(stack.stigmerHome().daemonRecord(), "garbage{{");
+
+        CliResult again = stack.run("local", "stop");
+
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(again.stderr()).as("the log is a courtesy: no noise on the terminal").isBlank();
+        assertThat(precious).hasContent("do not touch");
+    }
+
     private static String mode(Path path) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
     }

@@ -288,6 +288,34 @@ class StackLifecycleTest {
     }
 
     @Test
+    void bareLocalWithNamesStartsThoseWithTheirDependenciesAndAnUnknownNameStartsNothing(Stack stack) throws Exception {
+        stack.project("""
+                services:
+                  db:
+                    command: exec sleep 600
+                  api:
+                    command: exec sleep 600
+                    depends_on: [db]
+                  other:
+                    command: exec sleep 600
+                """);
+        CliResult typo = stack.run("local", "stauts");
+        assertThat(typo.exitCode()).as(typo.toString()).isEqualTo(2);
+        assertThat(typo.errorLines()).singleElement().asString().contains("did you mean `stigmer local status`");
+        CliResult unknown = stack.run("local", "nope");
+        assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(2);
+        assertThat(unknown.errorLines()).singleElement().asString()
+                .contains("no service named 'nope'").contains("it has: db, api, other");
+        assertThat(stack.owned("daemon")).as("a bad name starts nothing").isEmpty();
+
+        CliResult start = stack.run("local", "api");
+        assertThat(start.exitCode()).as(start.toString()).isZero();
+        assertThat(stack.state("api")).isEqualTo("running");
+        assertThat(stack.state("db")).as("api's dependency").isEqualTo("running");
+        assertThat(stack.owned("other")).as("not asked for").isEmpty();
+    }
+
+    @Test
     void restartWithNamesRestartsOnlyThose(Stack stack) throws Exception {
         stack.project("services:\n  a:\n    command: exec sleep 600\n  b:\n    command: exec sleep 600\n");
         stack.start();
@@ -322,6 +350,17 @@ class StackLifecycleTest {
                 .contains("STIGMER_HOME=" + stack.stigmerHome().root() + "\n");
         String own = Files.readString(dir.resolve("own.env"));
         assertThat(own).contains("TEMPORAL_NAMESPACE=orders\n").as("the marks are ours").contains("STIGMER_COMPONENT=own\n");
+
+
+        // Replaced by a later call without the variable: the new process has the environment of
+        // that call, nothing of the call that first spawned the daemon.
+        Files.writeString(dir.resolve("stigmer.yaml"), Files.readString(dir.resolve("stigmer.yaml")).replace("FOO: bar", "FOO: baz"));
+        CliResult rerun = stack.run("local");
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+        assertThat(rerun.stdout()).contains("dump: changed");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(Files.readString(dir.resolve("dump.env"))).contains("FOO=baz\n"));
+        assertThat(Files.readString(dir.resolve("dump.env"))).doesNotContain("CALLER_VARIABLE");
     }
 
     @Test
