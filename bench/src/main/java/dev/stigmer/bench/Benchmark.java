@@ -85,6 +85,10 @@ public final class Benchmark {
         if (stackServices > 0) {
             new StackBenchmark(work.resolve("stack"), stackServices,
                     (peer, figure) -> record(peer, figure.getKey(), figure.getValue())).run(stackRounds);
+            notes.add(String.format(Locale.ROOT, "Stack of %d: python3 http.server each (no probes); stigmer runs its "
+                    + "Temporal beside them. Start is polled from the moment each start command runs: supervisord's "
+                    + "returns at once, `stigmer local` once Temporal serves and every service has stayed up 1 s.",
+                    stackServices));
         }
         String table = table(rounds);
         System.out.println();

@@ -2,8 +2,11 @@ package dev.stigmer.process;
 
 import dev.stigmer.os.Linux;
 
+import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Reaps zombies that re-parented to us (we are a child subreaper), one exact pid at a time.
@@ -13,12 +16,23 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ChildReaper {
     private static final Set<Long> JDK_CHILDREN = ConcurrentHashMap.newKeySet();
     private static final long SELF = ProcessHandle.current().pid();
+    // Starts share it (fifty services start in parallel), the reaper takes it alone: a child that
+    // dies before it is registered as the JDK's cannot be taken for an orphan.
+    private static final ReadWriteLock SPAWNING = new ReentrantReadWriteLock();
 
     private ChildReaper() {
     }
 
-    static void jdkChildStarted(long pid) {
-        JDK_CHILDREN.add(pid);
+    /** {@code builder.start()}, the child registered as the JDK's before the reaper can look at it. */
+    static Process start(ProcessBuilder builder) throws IOException {
+        SPAWNING.readLock().lock();
+        try {
+            Process process = builder.start();
+            JDK_CHILDREN.add(process.pid());
+            return process;
+        } finally {
+            SPAWNING.readLock().unlock();
+        }
     }
 
     static void jdkChildReaped(long pid) {
@@ -26,11 +40,20 @@ public final class ChildReaper {
     }
 
     /**
-     * Reaps every zombie child that is not the JDK's. Returns how many were reaped. Holds the
-     * same monitor as {@link SpawnedProcess#start}, so a child that dies before it is
-     * registered as the JDK's cannot be taken for an orphan.
+     * Reaps every zombie child that is not the JDK's. Returns how many were reaped. Excludes
+     * {@link #start}, so a child that dies before it is registered as the JDK's cannot be taken
+     * for an orphan.
      */
-    public static synchronized int reapOrphans() {
+    public static int reapOrphans() {
+        SPAWNING.writeLock().lock();
+        try {
+            return reapUnregistered();
+        } finally {
+            SPAWNING.writeLock().unlock();
+        }
+    }
+
+    private static int reapUnregistered() {
         int reaped = 0;
         // Only our own children (cheap enough to do every second while idle), not all of /proc.
         for (long child : ProcFs.children(SELF)) {

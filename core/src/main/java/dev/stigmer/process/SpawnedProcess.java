@@ -83,11 +83,7 @@ public final class SpawnedProcess implements SupervisedProcess {
         if (directory != null) {
             builder.directory(directory.toFile());
         }
-        Process process;
-        synchronized (ChildReaper.class) {
-            process = builder.start();
-            ChildReaper.jdkChildStarted(process.pid());
-        }
+        Process process = ChildReaper.start(builder);
         ProcessIdentity identity = ProcessIdentity.of(process.pid()).orElseGet(() ->
                 new ProcessIdentity(process.pid(), -1, ProcFs.bootId(), String.join(" ", command)));
         return new SpawnedProcess(process, identity);

@@ -18,6 +18,7 @@ import dev.stigmer.supervision.HealthProbe.ProbeResult;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +38,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
@@ -133,6 +135,18 @@ public final class Supervisor implements Component {
      * Returns at once (the component is RECOVERING meanwhile); the future completes when done.
      */
     public CompletableFuture<Void> recover() {
+        return recover(null);
+    }
+
+    /**
+     * Like {@link #recover()}, with a walk of /proc shared by many components: it names the
+     * components that had a process carrying their mark, and was taken before this component's
+     * first start. When it does not name this one and there is no record, nothing was left, and
+     * recovery skips its own two walks (each reads every process's environment).
+     *
+     * @param markedComponents the shared walk (null, or answering null: walk as usual)
+     */
+    public CompletableFuture<Void> recover(Supplier<Set<String>> markedComponents) {
         CompletableFuture<Void> done = answerLater();
         post(() -> {
             if (state != ComponentState.STOPPED) {
@@ -141,7 +155,7 @@ public final class Supervisor implements Component {
             }
             long recoveryRun = ++run;
             transition(ComponentState.RECOVERING);
-            offLoop(this::lookForLeftovers, found -> onRecovered(recoveryRun, found, done), failure -> {
+            offLoop(() -> lookForLeftovers(markedComponents), found -> onRecovered(recoveryRun, found, done), failure -> {
                 LOG.log(WARNING, "{0}: recovery failed: {1}", spec.name(), failure.toString());
                 onRecovered(recoveryRun, new Leftovers(Optional.empty(), 0, List.of()), done);
             });
@@ -214,7 +228,13 @@ public final class Supervisor implements Component {
     }
 
     /** On a worker: reads the record and /proc, and may take a whole grace period to stop leftovers. */
-    private Leftovers lookForLeftovers() {
+    private Leftovers lookForLeftovers(Supplier<Set<String>> markedComponents) {
+        if (markedComponents != null && !Files.exists(recordFile, LinkOption.NOFOLLOW_LINKS)) {
+            Set<String> marked = markedComponents.get();
+            if (marked != null && !marked.contains(spec.name())) {
+                return new Leftovers(Optional.empty(), 0, List.of());
+            }
+        }
         Optional<ComponentRecord> completion = Json.readFile(recordFile, ComponentRecord.class)
                 .filter(r -> r.completedFrom(spec.specHash()));
         if (completion.isPresent() && new ProcessTree(ownership, Optional.empty()).isEmpty()) {

@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -537,6 +538,26 @@ class SupervisorTest {
         assertThat(supervisor.snapshot().state()).isEqualTo(ComponentState.STOPPED);
         assertThat(isLive(leftover.pid())).isFalse();
         assertThat(processes.liveMarked()).isEmpty();
+    }
+
+    /** The shared walk of many recoveries: one that names the component leaves it the full search. */
+    @Test
+    void recoverWithASharedScanStillStopsLeftoversItNamesAndAdoptsARecordedProcess() throws Exception {
+        Process leftover = processes.start(ownership.environment(), "bash", "-c", "sleep 600 & wait");
+        await().atMost(PATIENCE).until(() -> processes.liveMarked().size() == 2);
+        Supervisor first = supervise(spec(SERVE));
+
+        first.recover(() -> Ownership.scan(home).keySet()).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(first.snapshot().state()).isEqualTo(ComponentState.STOPPED);
+        assertThat(isLive(leftover.pid())).isFalse();
+
+        long pid = runThenAbandon(spec(SERVE));
+        Supervisor successor = supervise(spec(SERVE));
+        // A walk that (stale) does not name it: the record still leads to the process.
+        successor.recover(Set::of).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(successor.snapshot().pid()).isEqualTo(pid);
+        assertThat(successor.snapshot().adopted()).isTrue();
     }
 
     // ---- helpers -----------------------------------------------------------------------------
