@@ -8,7 +8,10 @@ import dev.stigmer.state.StigmerHome;
 import dev.stigmer.supervision.ComponentSnapshot;
 import dev.stigmer.supervision.ComponentState;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +20,8 @@ import java.util.Map;
  * control socket as a healthy daemon would, in a JVM of its own: the cache (whose classes are all
  * loaded at every start) then holds the client path only, not the server's. Without arguments it
  * runs the calls people repeat most against that stand-in: `local`, `local start`, `local status
- * [--json]`. Help and errors go through picocli, whose class files cannot be cached anyway.
+ * [--json]`, then `local` and `local config` with a stack file. Help and errors go through
+ * picocli, whose class files cannot be cached anyway.
  * Run both with STIGMER_HOME pointing at the same throw-away directory.
  */
 public final class AotTraining {
@@ -37,9 +41,46 @@ public final class AotTraining {
                     new String[]{"local", "status"}, new String[]{"local", "status", "--json"})) {
                 Main.execute(command);
             }
+            // A stack file: reading, checking and resolving it (YAML, durations, hashes), and the
+            // start request that carries it. The stand-in knows no services, so that start ends
+            // in an error line, after the path worth caching.
+            String file = trainingStack(home).toString();
+            for (String[] command : List.of(new String[]{"local", "-f", file}, new String[]{"local", "config", "-f", file})) {
+                Main.execute(command);
+            }
         } finally {
             System.setOut(out);
         }
+    }
+
+    private static Path trainingStack(StigmerHome home) throws IOException {
+        Path dir = Files.createDirectories(home.root().resolve("training"));
+        Files.writeString(dir.resolve(".env"), "# training\nGREETING=hello\n");
+        return Files.writeString(dir.resolve("stigmer.yaml"), """
+                temporal:
+                  port: 7233
+                services:
+                  migrate:
+                    command: [sh, -c, "exit 0"]
+                    restart: "no"
+                  api:
+                    command: exec sleep 600
+                    env: {LOG_LEVEL: "${LOG_LEVEL:-debug}"}
+                    env_file: .env
+                    port: 18080
+                    depends_on:
+                      migrate: {condition: completed}
+                      temporal: {condition: healthy}
+                    ready: {http: "http://127.0.0.1:18080/", interval: 250ms, timeout: 1s}
+                    health: {tcp: 18080, interval: 5s, timeout: 2s, failures: 3}
+                  worker:
+                    command: [sleep, "600"]
+                    depends_on: [temporal, api]
+                    ready: {log: "Worker started"}
+                    restart: on-failure
+                    stop_signal: INT
+                    stop_grace: 20s
+                """);
     }
 
     /** Answers every request with a running Temporal until killed. */
