@@ -15,11 +15,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "config", mixinStandardHelpOptions = true,
@@ -36,9 +34,8 @@ final class ConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, String> env = System.getenv();
-        Optional<Path> file = options.stackFile(env);
-        StackDefinition stack = file.map(path -> options.readStack(path, env)).orElse(null);
-        var settings = options.resolve(StigmerHome.fromEnvironment(), env, stack == null ? null : stack.temporal());
+        StackDefinition stack = options.stack(env);
+        var settings = options.resolve(StigmerHome.fromEnvironment(), env, stack);
         Map<String, Object> temporal = new LinkedHashMap<>();
         if (settings.external() != null) {
             temporal.put("external", external(settings.external()));
@@ -50,7 +47,7 @@ final class ConfigCommand implements Callable<Integer> {
             temporal.put("bin", settings.temporalBin());
         }
         Map<String, Object> resolved = new LinkedHashMap<>();
-        resolved.put("file", file.map(Path::toString).orElse(null));
+        resolved.put("file", stack == null ? null : stack.file().toString());
         resolved.put("temporal", temporal);
         Map<String, Object> services = new LinkedHashMap<>();
         if (stack != null) {
@@ -60,7 +57,7 @@ final class ConfigCommand implements Callable<Integer> {
         if (json) {
             System.out.println(Json.pretty(resolved));
         } else {
-            if (file.isEmpty()) {
+            if (stack == null) {
                 System.out.println("# no stigmer.yaml here or above (nor -f/STIGMER_FILE): Temporal alone");
             }
             DumpSettings settingsForDump = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build();

@@ -8,11 +8,9 @@ import dev.stigmer.state.StigmerHome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
@@ -31,9 +29,8 @@ final class EnvCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, String> env = System.getenv();
-        Optional<Path> file = options.stackFile(env);
-        StackDefinition stack = file.map(path -> options.readStack(path, env)).orElse(null);
-        LocalSettings settings = options.resolve(StigmerHome.fromEnvironment(), env, stack == null ? null : stack.temporal());
+        StackDefinition stack = options.stack(env);
+        LocalSettings settings = options.resolve(StigmerHome.fromEnvironment(), env, stack);
         System.out.print(lines(settings, stack == null ? null : stack.temporal().external()));
         return 0;
     }

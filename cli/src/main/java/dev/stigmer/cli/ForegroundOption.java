@@ -14,7 +14,12 @@ final class ForegroundOption {
     }
 
     int start(StartOptions options, java.util.List<String> names) {
-        StartFlow flow = new StartFlow(options, Output.system(), names);
+        return start(options, names, java.util.Set.of());
+    }
+
+    /** @param commands what a name could have meant instead (see {@link StartFlow}) */
+    int start(StartOptions options, java.util.List<String> names, java.util.Set<String> commands) {
+        StartFlow flow = new StartFlow(options, Output.system(), names, commands);
         return foreground ? flow.foreground() : flow.start();
     }
 }

@@ -2,7 +2,9 @@ package dev.stigmer.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +32,12 @@ final class LocalCommand implements Callable<Integer> {
             description = "Services of the stack file to start, with what they depend on (default: all).")
     List<String> names = new ArrayList<>();
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        return foreground.start(options, names);
+        // A name that is no service may be a mistyped subcommand: those are suggested.
+        return foreground.start(options, names, spec.subcommands().keySet());
     }
 }

@@ -35,9 +35,8 @@ final class StartFlow {
 
     private final StartOptions options;
     private final Output out;
-    private static final List<String> SUBCOMMANDS = List.of("start", "stop", "restart", "status", "logs", "config", "env");
-
     private final List<String> names;
+    private final Set<String> commands;
     private Daemon daemon;
     private LocalSettings settings;
     private StackDefinition stack;
@@ -45,14 +44,19 @@ final class StartFlow {
     private boolean temporalReplaced;
 
     StartFlow(StartOptions options, Output out) {
-        this(options, out, List.of());
+        this(options, out, List.of(), Set.of());
     }
 
-    /** @param names the services to start (with what they depend on); empty: all of them */
-    StartFlow(StartOptions options, Output out, List<String> names) {
+    /**
+     * @param names    the services to start (with what they depend on); empty: all of them
+     * @param commands what a name could have meant instead (bare `stigmer local NAME`: its
+     *                 subcommands), suggested when a name is not a service; else empty
+     */
+    StartFlow(StartOptions options, Output out, List<String> names, Set<String> commands) {
         this.options = options;
         this.out = out;
         this.names = List.copyOf(names);
+        this.commands = Set.copyOf(commands);
     }
 
     Daemon daemon() {
@@ -64,7 +68,7 @@ final class StartFlow {
 
     LocalSettings settings() {
         if (settings == null) {
-            settings = options.resolve(daemon().home(), System.getenv(), stack() == null ? null : stack().temporal());
+            settings = options.resolve(daemon().home(), System.getenv(), stack());
         }
         return settings;
     }
@@ -73,7 +77,7 @@ final class StartFlow {
     StackDefinition stack() {
         if (!stackRead) {
             Map<String, String> env = System.getenv();
-            stack = options.stackFile(env).map(path -> options.readStack(path, env)).orElse(null);
+            stack = options.stack(env);
             stackRead = true;
             if (stack == null && !names.isEmpty()) {
                 throw new UserError(subcommandTypo(names.getFirst()).orElse("no stigmer.yaml here or above names "
@@ -91,8 +95,8 @@ final class StartFlow {
     }
 
     /** `stigmer local stauts`: a mistyped subcommand reads as a service name; say what was meant. */
-    private static Optional<String> subcommandTypo(String name) {
-        return dev.stigmer.stackfile.Suggestions.closest(name, SUBCOMMANDS)
+    private Optional<String> subcommandTypo(String name) {
+        return dev.stigmer.stackfile.Suggestions.closest(name, commands)
                 .map(command -> "'" + name + "' is neither a service of the stack file nor a command; did you mean "
                         + "`stigmer local " + command + "`? (see `stigmer local --help`)");
     }

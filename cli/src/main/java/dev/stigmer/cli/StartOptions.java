@@ -44,7 +44,7 @@ final class StartOptions {
     String timeout = DEFAULT_TIMEOUT; // also when picocli is skipped (Main's bare commands)
 
     LocalSettings resolve(StigmerHome home, Map<String, String> env) {
-        return resolve(home, env, null);
+        return resolve(home, env, (TemporalDefinition) null);
     }
 
     /** How long a start (or a restart of some) waits for what it started. */
@@ -59,6 +59,16 @@ final class StartOptions {
         } catch (StackFileException e) {
             throw new UserError(e.getMessage(), UserError.USAGE);
         }
+    }
+
+    /** The stack file's stack, found, read and checked; null when there is no stack file. */
+    StackDefinition stack(Map<String, String> env) {
+        return stackFile(env).map(path -> readStack(path, env)).orElse(null);
+    }
+
+    /** {@link #resolve(StigmerHome, Map, TemporalDefinition)} with the {@code temporal:} section of {@code stack} (may be null). */
+    LocalSettings resolve(StigmerHome home, Map<String, String> env, StackDefinition stack) {
+        return resolve(home, env, stack == null ? null : stack.temporal());
     }
 
     /** Reads and validates the stack file; any problem is a usage error naming FILE:LINE:COLUMN. */

@@ -255,26 +255,7 @@ public final class Linux {
      * Returns true when readable, false on timeout.
      */
     public static boolean pollReadable(int fd, int timeoutMillis) throws OsException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment pollfd = arena.allocate(MemoryLayout.structLayout(JAVA_INT, JAVA_SHORT, JAVA_SHORT));
-            pollfd.set(JAVA_INT, 0, fd);
-            pollfd.set(JAVA_SHORT, 4, POLLIN);
-            while (true) {
-                int rc = (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
-                if (rc >= 0) {
-                    return rc > 0;
-                }
-                int errno = errno(state);
-                if (errno != EINTR) {
-                    throw new OsException("poll", errno);
-                }
-            }
-        } catch (OsException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return poll(fd, POLLIN, timeoutMillis) != 0;
     }
 
     // ---- the CLI's own output ---------------------------------------------------------------
@@ -286,15 +267,20 @@ public final class Linux {
      * Returns true when it is closed.
      */
     public static boolean awaitOutputClosed(int fd, int timeoutMillis) throws OsException {
+        return (poll(fd, (short) 0, timeoutMillis) & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+    }
+
+    /** poll(2) of one descriptor, retried on EINTR: its revents, 0 on timeout. */
+    private static short poll(int fd, short events, int timeoutMillis) throws OsException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment pollfd = arena.allocate(MemoryLayout.structLayout(JAVA_INT, JAVA_SHORT, JAVA_SHORT));
             pollfd.set(JAVA_INT, 0, fd);
-            pollfd.set(JAVA_SHORT, 4, (short) 0);
+            pollfd.set(JAVA_SHORT, 4, events);
             while (true) {
                 int rc = (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
                 if (rc >= 0) {
-                    return rc > 0 && (pollfd.get(JAVA_SHORT, 6) & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+                    return rc > 0 ? pollfd.get(JAVA_SHORT, 6) : 0;
                 }
                 int errno = errno(state);
                 if (errno != EINTR) {

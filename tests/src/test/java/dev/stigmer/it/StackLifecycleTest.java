@@ -302,6 +302,10 @@ class StackLifecycleTest {
         CliResult typo = stack.run("local", "stauts");
         assertThat(typo.exitCode()).as(typo.toString()).isEqualTo(2);
         assertThat(typo.errorLines()).singleElement().asString().contains("did you mean `stigmer local status`");
+        CliResult named = stack.run("local", "start", "stauts");
+        assertThat(named.exitCode()).as(named.toString()).isEqualTo(2);
+        assertThat(named.errorLines()).as("after `start`, a name can only be a service").singleElement().asString()
+                .contains("no service named 'stauts'").doesNotContain("did you mean");
         CliResult unknown = stack.run("local", "nope");
         assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(2);
         assertThat(unknown.errorLines()).singleElement().asString()
