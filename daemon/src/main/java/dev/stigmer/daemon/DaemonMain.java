@@ -20,6 +20,7 @@ import dev.stigmer.state.Json;
 import dev.stigmer.state.StigmerHome;
 import dev.stigmer.control.StackRequest;
 import dev.stigmer.control.TemporalClientVariables;
+import dev.stigmer.dashboard.DashboardServer;
 import dev.stigmer.supervision.Component;
 import dev.stigmer.supervision.ComponentSpec;
 import dev.stigmer.supervision.ComponentState;
@@ -75,6 +76,9 @@ public final class DaemonMain {
     private Object lockFile;
     private Object socketFile;
     private volatile ControlServer control;
+    /** What every front end calls: the control socket's EVENTS and the dashboard. */
+    private final StackApi api;
+    private volatile DashboardServer.Outcome dashboard = new DashboardServer.Outcome.Off();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -90,6 +94,7 @@ public final class DaemonMain {
                         current.add(log);
                     }
                 });
+        this.api = new InterimStackApi(stack, this::status, home);
     }
 
     public static void main(String[] args) {
@@ -159,11 +164,16 @@ public final class DaemonMain {
         try (LogRotator rotator = LogRotator.start(LogRotation.DEFAULT, logs)) {
             this.rotator = rotator;
             listen();
+            dashboard = DashboardServer.start(api, home.dashboardToken(), System.getenv("STIGMER_DASHBOARD_PORT"),
+                    settings.temporalPort(), settings.temporalOptions().uiPort());
             housekeeping.scheduleWithFixedDelay(() -> housekeeping(rotator), 1, 1, TimeUnit.SECONDS);
             stack.start(null, List.of()); // Temporal, at once: a foreground daemon gets no START
             stopped.await();
         } finally {
             housekeeping.shutdownNow();
+            if (dashboard instanceof DashboardServer.Outcome.Listening(DashboardServer server)) {
+                server.close();
+            }
             // Only what is still ours: after the home was renamed or run/ re-created, these paths
             // may already belong to the next daemon.
             if (control != null && HomeFiles.key(home.socket()).map(key -> key.equals(socketFile)).orElse(false)) {
@@ -188,13 +198,21 @@ public final class DaemonMain {
         if (previous != null) {
             previous.close();
         }
-        control = ControlServer.start(home.socket(), this::handle);
+        control = ControlServer.start(home.socket(), this::handle)
+                .withStreams((request, sink) -> api.subscribe(event -> {
+                    try {
+                        sink.send(event);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e); // the client is gone: this subscription ends
+                    }
+                }));
         socketFile = HomeFiles.key(home.socket()).orElse(null);
     }
 
     private ControlResponse handle(ControlRequest request) {
         return switch (request.command()) {
             case PING, STATUS -> ControlResponse.ok(status());
+            case EVENTS -> ControlResponse.error(ErrorKind.BAD_REQUEST, "events are a stream: not ready yet, try again");
             case START -> start(request);
             case STOP -> {
                 if (request.names().isEmpty()) {
@@ -281,11 +299,17 @@ public final class DaemonMain {
     }
 
     private StatusReport status() {
+        List<String> degraded = new java.util.ArrayList<>(PidfdSupport.current().degradedNote().stream().toList());
+        DashboardServer.Outcome board = dashboard;
+        if (board instanceof DashboardServer.Outcome.Unavailable(String reason)) {
+            degraded.add(reason);
+        }
         return new StatusReport(
                 new StatusReport.DaemonInfo(ProcessHandle.current().pid(), startedAtMillis, VERSION,
                         home.root().toString(), home.socket().toString(), settings,
                         (System.nanoTime() - startedAtNanos) / 1_000_000, System.currentTimeMillis(),
-                        PidfdSupport.current().degradedNote().stream().toList()),
+                        degraded, board instanceof DashboardServer.Outcome.Listening(DashboardServer server)
+                        ? server.url() : null),
                 stack.snapshots());
     }
 

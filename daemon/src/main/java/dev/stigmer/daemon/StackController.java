@@ -65,6 +65,8 @@ final class StackController implements AutoCloseable {
     private boolean retired;
     /** Supervisors on their way out (replaced or removed), by name, until their trees are gone. */
     private final Map<String, CompletableFuture<Void>> retiring = new HashMap<>();
+    /** Interim (the dashboard's branch; the stack API's owner replaces it): transitions and stack changes, published. */
+    final StackEvents events = new StackEvents();
 
     /** One component of the stack, and what the stack wants of it. */
     private final class Member {
@@ -148,6 +150,47 @@ final class StackController implements AutoCloseable {
         // Answered once the starts are taken: a status then shows them starting, not as they were.
         return planned.thenCompose(changes -> CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
                 .handle((ignored, failure) -> changes));
+    }
+
+    /**
+     * Interim (for the dashboard until the stack API's owner lands): wants running members
+     * {@code names} with what they depend on, without a stack file.
+     */
+    CompletableFuture<Void> startMembers(List<String> names) {
+        List<CompletableFuture<Void>> starting = new ArrayList<>();
+        CompletableFuture<Void> planned = call(() -> {
+            refuseWhenRetired();
+            checkNames(names);
+            for (String name : closure(names)) {
+                Member member = members.get(name);
+                if (member != null) {
+                    member.wanted = true;
+                    member.freshTry = true;
+                }
+            }
+            evaluateAll(starting);
+            return null;
+        });
+        return planned.thenCompose(ignored -> CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
+                .handle((done, failure) -> null));
+    }
+
+    /** Interim (see {@link #startMembers}): each member's edges and web address, for the dashboard. */
+    List<StackApi.Wiring> wiring() {
+        return CompletableFuture.supplyAsync(() -> members.values().stream().map(member -> {
+            List<StackApi.Edge> edges = member.dependsOn().entrySet().stream()
+                    .map(e -> new StackApi.Edge(e.getKey(), e.getValue().condition().toString(), e.getValue().restart()))
+                    .toList();
+            String web = null;
+            if (member.definition != null) {
+                for (var probe : java.util.Arrays.asList(member.definition.ready(), member.definition.health())) {
+                    if (web == null && probe != null && probe.kind() == dev.stigmer.stack.ProbeKind.HTTP) {
+                        web = probe.target();
+                    }
+                }
+            }
+            return new StackApi.Wiring(member.name, edges, web);
+        }).toList(), loop).join();
     }
 
     /** Stops the named components (none named: every one), dependents before what they depend on. */
@@ -297,6 +340,7 @@ final class StackController implements AutoCloseable {
             for (Member member : List.copyOf(members.values())) {
                 if (member.definition != null && !desired.containsKey(member.name)) {
                     changes.add(member.name + ": removed, stopped");
+                    events.publish(dev.stigmer.control.StackEvent.stackChange(System.currentTimeMillis(), member.name, "removed"));
                     remove(member);
                 }
             }
@@ -316,10 +360,12 @@ final class StackController implements AutoCloseable {
                 member.definition = service;
                 members.put(service.name(), member);
                 createWhenFree(member, stack, markedNow);
+                events.publish(dev.stigmer.control.StackEvent.stackChange(System.currentTimeMillis(), service.name(), "added"));
                 changes.add(service.name() + (earlier ? ": found from an earlier daemon: kept if unchanged, else replaced"
                         : ": added"));
             } else if (touched.contains(service.name()) && !member.definition.specHash().equals(service.specHash())) {
                 changes.add(service.name() + ": changed, replaced");
+                events.publish(dev.stigmer.control.StackEvent.stackChange(System.currentTimeMillis(), service.name(), "replaced"));
                 replace(member, service, stack);
             } else if (touched.contains(service.name())) {
                 member.definition = service; // the same spec; its edges may differ
@@ -454,7 +500,13 @@ final class StackController implements AutoCloseable {
         if (member.supervisor != from) {
             return; // a replaced version's last words
         }
+        ComponentSnapshot before = member.last;
         member.last = snapshot;
+        if (before == null || before.state() != snapshot.state() || !java.util.Objects.equals(before.pid(), snapshot.pid())) {
+            events.publish(dev.stigmer.control.StackEvent.transition(System.currentTimeMillis(), member.name,
+                    before == null ? null : before.state(), snapshot.state(), snapshot.pid(),
+                    snapshot.lastError() != null ? snapshot.lastError() : snapshot.lastExit()));
+        }
         evaluateAll();
     }
 
