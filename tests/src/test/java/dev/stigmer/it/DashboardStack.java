@@ -30,8 +30,13 @@ final class DashboardStack implements AutoCloseable {
     }
 
     static DashboardStack start() throws IOException {
+        return start("0");
+    }
+
+    /** @param dashboardPort STIGMER_DASHBOARD_PORT: a fixed one lets a page reconnect to the next daemon */
+    static DashboardStack start(String dashboardPort) throws IOException {
         Stack stack = new Stack(Files.createTempDirectory(Path.of("/tmp"), "stg-").resolve("home"));
-        stack.env.put("STIGMER_DASHBOARD_PORT", "0");
+        stack.env.put("STIGMER_DASHBOARD_PORT", dashboardPort);
         int webPort = Stack.freePort();
         Path project = stack.project("""
                 services:

@@ -64,7 +64,7 @@ function connect() {
       if (view.everConnected && !view.connected) {
         showBanner('back', pid !== view.daemonPid
           ? 'The stigmer daemon restarted (pid ' + view.daemonPid + ' → ' + pid + '); reconnected.'
-          : 'Reconnected to the stigmer daemon.', 5000);
+          : 'Reconnected to the stigmer daemon.', 15000);
       }
       view.daemonPid = pid;
       view.connected = true;
@@ -88,6 +88,9 @@ function connect() {
 }
 
 async function reconnect() {
+  if (view.paused) {
+    return;
+  }
   try {
     await api('/api/v1/status');
     connect();
@@ -494,10 +497,12 @@ function graph(components) {
     (columns[depth.get(name)] = columns[depth.get(name)] || []).push(name);
   }
   const W = 150, H = 34, GAP_X = 230, GAP_Y = 60, PAD = 10;
+  const skipping = edges.some((e) => Math.abs((depth.get(e.from) || 0) - (depth.get(e.to) || 0)) > 1);
+  const TOP = PAD + (skipping ? GAP_Y : 0);   // room for edges that bend over a column
   const at = new Map();
-  columns.forEach((column, x) => column.forEach((name, y) => at.set(name, {x: PAD + x * GAP_X, y: PAD + y * GAP_Y})));
+  columns.forEach((column, x) => column.forEach((name, y) => at.set(name, {x: PAD + x * GAP_X, y: TOP + y * GAP_Y})));
   const width = PAD * 2 + (columns.length - 1) * GAP_X + W;
-  const height = PAD * 2 + (Math.max(...columns.map((c) => c.length)) - 1) * GAP_Y + H;
+  const height = TOP + PAD + (Math.max(...columns.map((c) => c.length)) - 1) * GAP_Y + H;
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
   svg.setAttribute('width', String(width));
@@ -515,8 +520,12 @@ function graph(components) {
     if (!from || !to) continue;
     const g = el('g', {class: 'edge'});
     const x1 = from.x, y1 = from.y + H / 2, x2 = to.x + W, y2 = to.y + H / 2;
-    g.appendChild(el('line', {x1, y1, x2, y2, 'marker-end': 'url(#arrow)'}));
-    const label = el('text', {x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4, 'text-anchor': 'middle'});
+    // An edge that skips a column bends above the boxes between, so neither it nor its label hides behind one.
+    const skips = Math.round((x1 - x2) / GAP_X) > 1;
+    const cx = (x1 + x2) / 2, cy = skips ? Math.min(y1, y2) - GAP_Y * 0.9 : (y1 + y2) / 2;
+    g.appendChild(el('path', {d: 'M ' + x1 + ' ' + y1 + ' Q ' + cx + ' ' + cy + ' ' + x2 + ' ' + y2,
+      fill: 'none', 'marker-end': 'url(#arrow)'}));
+    const label = el('text', {x: cx, y: skips ? (y1 + 2 * cy + y2) / 4 - 4 : cy - 4, 'text-anchor': 'middle'});
     label.textContent = e.label;
     g.appendChild(label);
     svg.appendChild(g);
@@ -623,6 +632,25 @@ function start() {
     () => act('stack/restart', 'restart the stack')));
   $('stack-stop').addEventListener('click', () => confirmThen('Stop every component of the stack (the daemon keeps running)?',
     'Stop', () => act('stack/stop', 'stop the stack')));
+  // A hidden tab holds no connection: a browser allows six per host, and ten tabs must not starve the visible one.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') {
+      view.paused = true;
+      const events = view.events;
+      view.events = null;
+      if (events) {
+        events.close();
+      }
+      if (logView.source) {
+        logView.source.close();
+        logView.source = null;
+      }
+    } else if (view.paused) {
+      view.paused = false;
+      connect();
+      openLog();
+    }
+  });
   setInterval(tick, 1000);
   setInterval(() => {
     if (view.connected && document.visibilityState === 'visible') {
