@@ -521,7 +521,7 @@ function graph(components) {
     const g = el('g', {class: 'edge'});
     const x1 = from.x, y1 = from.y + H / 2, x2 = to.x + W, y2 = to.y + H / 2;
     // An edge that skips a column bends above the boxes between, so neither it nor its label hides behind one.
-    const skips = Math.round((x1 - x2) / GAP_X) > 1;
+    const skips = depth.get(e.from) - depth.get(e.to) > 1;
     const cx = (x1 + x2) / 2, cy = skips ? Math.min(y1, y2) - GAP_Y * 0.9 : (y1 + y2) / 2;
     g.appendChild(el('path', {d: 'M ' + x1 + ' ' + y1 + ' Q ' + cx + ' ' + cy + ' ' + x2 + ' ' + y2,
       fill: 'none', 'marker-end': 'url(#arrow)'}));
