@@ -51,6 +51,7 @@ final class ApiRoutes {
 
     private final StackApi api;
     private final PageAssets assets;
+    private final LogFollowers followers = new LogFollowers();
 
     ApiRoutes(StackApi api, PageAssets assets) {
         this.api = api;
@@ -202,7 +203,7 @@ final class ApiRoutes {
             }
         }
         if ("true".equals(query.get("follow"))) {
-            LogStream.follow(Sse.open(exchange), sources, tail);
+            LogStream.follow(Sse.open(exchange), sources, tail, followers);
         } else {
             json(exchange, 200, Map.of("lines", LogStream.tail(sources, tail)));
         }

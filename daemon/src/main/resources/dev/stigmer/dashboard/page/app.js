@@ -4,7 +4,7 @@
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const REFRESH_MILLIS = 10000;   // the logs' last lines and anything an event does not carry
+const REFRESH_MILLIS = 15000;   // the logs' last lines and the uptimes' clock: nothing else changes unannounced
 const RECONNECT_MILLIS = 1000;
 const MAX_LOG_LINES = 5000;
 
@@ -37,20 +37,28 @@ async function api(path, options) {
   return body;
 }
 
-async function refresh() {
+/** A fresh status and last lines; the wiring too when the stack may have changed (it changes only with a START). */
+async function refresh(withWiring) {
   const [status, wiring, logs] = await Promise.all([
-    api('/api/v1/status'), api('/api/v1/graph'), api('/api/v1/logs?tail=1')]);
+    api('/api/v1/status'), withWiring ? api('/api/v1/graph') : null, api('/api/v1/logs?tail=1')]);
   view.status = status;
   view.clockOffset = status.daemon ? status.daemon.reportedAtMillis - Date.now() : 0;
-  view.wiring = new Map(wiring.map((w) => [w.name, w]));
+  if (wiring) {
+    view.wiring = new Map(wiring.map((w) => [w.name, w]));
+  }
   view.lastLines = new Map(logs.lines.map((l) => [l.name, l.line]));
   render();
   return status;
 }
 
-function scheduleRefresh(delay) {
+function scheduleRefresh(delay, withWiring) {
+  view.refreshWiring = view.refreshWiring || withWiring;
   clearTimeout(view.refreshTimer);
-  view.refreshTimer = setTimeout(() => refresh().catch(() => {}), delay);
+  view.refreshTimer = setTimeout(() => {
+    const wiring = view.refreshWiring;
+    view.refreshWiring = false;
+    refresh(wiring).catch(() => {});
+  }, delay);
 }
 
 // ---- live: events, the daemon going away, reconnecting -----------------------------------------
@@ -59,7 +67,7 @@ function connect() {
   const events = new EventSource('/api/v1/events');
   view.events = events;
   events.onopen = () => {
-    refresh().then((status) => {
+    refresh(true).then((status) => {
       const pid = status.daemon && status.daemon.pid;
       if (view.everConnected && !view.connected) {
         showBanner('back', pid !== view.daemonPid
@@ -73,8 +81,9 @@ function connect() {
     }).catch(() => {});
   };
   events.onmessage = (message) => {
-    applyEvent(JSON.parse(message.data));
-    scheduleRefresh(50);
+    const event = JSON.parse(message.data);
+    applyEvent(event);
+    scheduleRefresh(50, event.type === 'stack');
   };
   events.onerror = () => {
     events.close();
