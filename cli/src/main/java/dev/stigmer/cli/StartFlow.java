@@ -42,6 +42,8 @@ final class StartFlow {
     private LocalSettings settings;
     private StackDefinition stack;
     private boolean stackRead;
+    private static final String STOPPED_WHILE_WAITING = "stigmer local was stopped while this start waited "
+            + "(a `stigmer local stop` was asked for); `stigmer local` starts it again";
     /** After this long a start that still waits says on what, once. */
     private static final long SAY_WAITING_AFTER_NANOS = 3_000_000_000L;
 
@@ -211,21 +213,20 @@ final class StartFlow {
                     out.clearProgress();
                     throw new UserError(daemon().killed(daemonPid)
                             ? "the stigmer daemon (pid " + daemonPid + ") went away while starting; see `stigmer local logs daemon`"
-                            : "stopped while starting: a `stigmer local stop` was asked for; `stigmer local` starts it again");
+                            : STOPPED_WHILE_WAITING);
                 }
                 latest = polled.get();
                 report = latest.status();
                 if (report.daemon().pid() != daemonPid) {
                     out.clearProgress();
-                    throw new UserError("stopped while starting: a `stigmer local stop` was asked for (daemon "
-                            + daemonPid + " stopped, " + report.daemon().pid() + " runs now); `stigmer local` starts it again");
+                    throw new UserError(STOPPED_WHILE_WAITING);
                 }
             }
             Optional<String> stopped = latest.stoppedSince(since, waitFor);
             if (stopped.isPresent()) {
                 out.clearProgress();
-                throw new UserError("stopped while starting: `stigmer local stop` was asked for "
-                        + (stopped.get().equals(TEMPORAL) ? "Temporal" : stopped.get()) + "; `stigmer local"
+                throw new UserError((stopped.get().equals(TEMPORAL) ? "Temporal" : stopped.get())
+                        + " was stopped while this start waited for it (a `stigmer local stop` was asked for); `stigmer local"
                         + (names.isEmpty() ? "" : " " + String.join(" ", names)) + "` starts it again");
             }
             List<ComponentSnapshot> targets = targets(report, waitFor);

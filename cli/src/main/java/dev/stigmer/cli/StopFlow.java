@@ -120,7 +120,16 @@ final class StopFlow {
             return false; // frozen or hung: signalled by the caller
         }
         if (answer.isPresent()) {
+            Optional<ProcessIdentity> stopping = Optional.ofNullable(answer.get().status())
+                    .map(status -> status.daemon().pid()).flatMap(ProcessIdentity::of);
             awaitLockFree(bound, tick);
+            // The lock goes with its file descriptor, a moment before the JVM is gone: "stopped"
+            // means no process of this home is left, the daemon included.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (stopping.map(ProcessIdentity::isAlive).orElse(false) && System.nanoTime() < deadline) {
+                tick.run();
+                Daemon.sleep(20);
+            }
         }
         return answer.isPresent();
     }

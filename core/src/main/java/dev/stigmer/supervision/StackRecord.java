@@ -22,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
  * run/stack.json: how each member of the stack is stopped (its stop signal, grace and kill wait)
  * and what it depends on, written by the daemon whenever the stack changes. No environment, no
  * key: only what a later daemon needs to stop what a killed one left exactly as the dead one
- * would have: each with its own signal and grace, dependents first, Temporal last.
+ * would have: each with its own signal and grace, dependents first (a service lists Temporal).
  *
  * @param members by name, in stack order
  */
@@ -30,9 +30,8 @@ public record StackRecord(Map<String, Member> members) {
     private static final System.Logger LOG = System.getLogger("stigmer.leftovers");
     /** Components that are never members (their processes are stopped some other way). */
     private static final Set<String> NOT_MEMBERS = Set.of("daemon", "cli");
-    private static final String TEMPORAL = "temporal";
 
-    /** @param dependsOn what it waits for (Temporal implicitly, for every service) */
+    /** @param dependsOn what must stop after it (for a service: its depends_on, and Temporal) */
     public record Member(int stopSignal, long stopGraceMillis, long killWaitMillis, List<String> dependsOn) {
         public Member {
             dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
@@ -108,7 +107,7 @@ public record StackRecord(Map<String, Member> members) {
             Member member = record.members().get(other);
             // Not on an ancestor: a cycle in a corrupt record must not wait for itself.
             boolean dependent = !other.equals(name) && !visiting.contains(other)
-                    && (name.equals(TEMPORAL) || member != null && member.dependsOn().contains(name));
+                    && member != null && member.dependsOn().contains(name);
             if (dependent) {
                 before.add(stopAfterDependents(home, record, other, present, stops, visiting));
             }

@@ -505,8 +505,11 @@ final class StackController implements AutoCloseable {
         Map<String, StackRecord.Member> record = new LinkedHashMap<>();
         for (Member member : members.values()) {
             if (member.supervisor instanceof Supervisor supervisor) {
-                record.put(member.name, StackRecord.Member.of(supervisor.spec().stopPolicy(),
-                        List.copyOf(member.dependsOn().keySet())));
+                Set<String> stopsBefore = new LinkedHashSet<>(member.dependsOn().keySet());
+                if (member.definition != null) {
+                    stopsBefore.add(TEMPORAL); // Temporal stops after the services that use it
+                }
+                record.put(member.name, StackRecord.Member.of(supervisor.spec().stopPolicy(), List.copyOf(stopsBefore)));
             }
         }
         new StackRecord(record).write(home);
