@@ -32,6 +32,8 @@ import static java.lang.System.Logger.Level.WARNING;
  * says why and who holds the port.
  */
 public final class DashboardServer implements AutoCloseable {
+    /** Where the dashboard listens: a port, 0 (any free port) or off; read from the daemon's environment. */
+    public static final String PORT_VARIABLE = DashboardPort.VARIABLE;
     private static final System.Logger LOG = System.getLogger("stigmer.dashboard");
     /** Held so the setting sticks: the JDK's server must never log a request line (it may carry the token). */
     private static final Logger JDK_SERVER_LOG = Logger.getLogger("com.sun.net.httpserver");
