@@ -4,7 +4,7 @@
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const REFRESH_MILLIS = 15000;   // the logs' last lines and the uptimes' clock: nothing else changes unannounced
+const REFRESH_MILLIS = 30000;   // the logs' last lines and the uptimes' clock: nothing else changes unannounced
 const RECONNECT_MILLIS = 1000;
 const MAX_LOG_LINES = 5000;
 
