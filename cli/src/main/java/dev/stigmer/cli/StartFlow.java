@@ -236,13 +236,18 @@ final class StartFlow {
             if (broken.isPresent()) {
                 throw failed(broken.get(), stackShown);
             }
-            if (targets.stream().allMatch(ComponentSnapshot::settled)) {
+            boolean allShown = targets.size() == waitFor.size(); // none shown: the daemon is on its way out
+            if (allShown && targets.stream().allMatch(ComponentSnapshot::settled)) {
                 reportRunning(report, targets, first);
                 return 0;
             }
             List<ComponentSnapshot> late = targets.stream().filter(c -> !c.settled()).toList();
             if (System.nanoTime() > deadline) {
                 out.clearProgress();
+                if (late.isEmpty()) {
+                    throw new UserError("the stigmer daemon no longer shows " + String.join(", ", waitFor)
+                            + "; see `stigmer local status`");
+                }
                 ComponentSnapshot one = late.getFirst();
                 String who = one.name().equals(TEMPORAL) ? "Temporal did not serve" : one.name() + " was not ready";
                 throw new UserError(who + " within " + Durations.format(timeout)
