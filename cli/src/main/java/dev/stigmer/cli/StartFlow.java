@@ -5,7 +5,6 @@ import dev.stigmer.control.ControlRequest.Command;
 import dev.stigmer.control.ControlResponse;
 import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.StackRequest;
-import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.stackfile.StackDefinition;
 import dev.stigmer.stackfile.StackFileException;
 import dev.stigmer.control.StatusReport;
@@ -15,7 +14,6 @@ import dev.stigmer.supervision.ComponentState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -328,7 +326,7 @@ final class StartFlow {
                                     long deadline, Runnable tick) {
         while (true) {
             Optional<ControlResponse> response = daemon().send(new ControlRequest(command, wanted, stackRequest, names),
-                    command == Command.RESTART ? remaining(deadline) : Daemon.REQUEST_TIMEOUT);
+                    command == Command.RESTART ? remaining(deadline) : Daemon.CHANGE_TIMEOUT);
             if (response.isEmpty()) {
                 daemon().ensureRunning(remaining(deadline), tick);
                 command = Command.START; // a new daemon has nothing to restart

@@ -74,6 +74,10 @@ final class StackController implements AutoCloseable {
     private LocalSettings temporal; // Temporal's definition as the last START gave it; null: none yet
     /** The external Temporal's API key, as the last START with a stack sent it: in memory only. */
     private volatile String apiKey;
+    private StackRecord lastRecord; // the last run/stack.json written
+    /** Writes run/stack.json in order, never on the loop. */
+    private final ExecutorService recordWriter = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("stack-record").factory());
     /** Counts the requests that change what is wanted; a STOP marks its members with its number. */
     private long sequence;
     /** Supervisors on their way out (replaced or removed), by name, until their trees are gone. */
@@ -512,7 +516,12 @@ final class StackController implements AutoCloseable {
                 record.put(member.name, StackRecord.Member.of(supervisor.spec().stopPolicy(), List.copyOf(stopsBefore)));
             }
         }
-        new StackRecord(record).write(home);
+        StackRecord next = new StackRecord(record);
+        if (!next.equals(lastRecord)) {
+            lastRecord = next;
+            // Off the loop: an fsync under load can take seconds, and requests wait for the loop.
+            recordWriter.execute(() -> next.write(home));
+        }
     }
 
     /**
@@ -912,6 +921,7 @@ final class StackController implements AutoCloseable {
     @Override
     public void close() {
         loop.shutdownNow();
+        recordWriter.close(); // what was queued is written
         members.values().forEach(member -> {
             if (member.supervisor != null) {
                 member.supervisor.close();
