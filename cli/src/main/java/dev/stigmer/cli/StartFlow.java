@@ -145,7 +145,7 @@ final class StartFlow {
     int restartAll() {
         LocalSettings wanted = settings(); // bad input fails before anything is stopped
         StackRequest stackRequest = stackRequest();
-        Optional<ControlResponse> ping = daemon().send(ControlRequest.of(Command.PING));
+        Optional<ControlResponse> ping = daemon().send(ControlRequest.of(Command.PING), Daemon.CHANGE_TIMEOUT);
         if (ping.isEmpty()) {
             return start();
         }
@@ -206,7 +206,8 @@ final class StartFlow {
         boolean saidWaiting = false;
         while (true) {
             if (report == null) {
-                Optional<ControlResponse> polled = daemon().send(ControlRequest.of(Command.STATUS));
+                // Committed to waiting: a daemon busy with a burst of requests gets as long as a START.
+                Optional<ControlResponse> polled = daemon().send(ControlRequest.of(Command.STATUS), Daemon.CHANGE_TIMEOUT);
                 if (polled.isEmpty() || polled.get().status() == null) {
                     out.clearProgress();
                     throw new UserError(daemon().killed(daemonPid)

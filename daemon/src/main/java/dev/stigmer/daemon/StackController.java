@@ -80,6 +80,8 @@ final class StackController implements AutoCloseable {
             Thread.ofVirtual().name("stack-record").factory());
     /** Counts the requests that change what is wanted; a STOP marks its members with its number. */
     private long sequence;
+    /** Members a restart is stopping, by name, until that stop is done. */
+    private final Map<String, CompletableFuture<Void>> restartStops = new HashMap<>();
     /** Supervisors on their way out (replaced or removed), by name, until their trees are gone. */
     private final Map<String, CompletableFuture<Void>> retiring = new HashMap<>();
 
@@ -299,10 +301,20 @@ final class StackController implements AutoCloseable {
                     : List.<String>of();
             Set<String> targets = withRestartDependents(names.isEmpty() ? new LinkedHashSet<>(members.keySet())
                     : checkNames(names));
+            // A member that an earlier restart is stopping right now is not stopped again: that
+            // restart's start is after this request too (a burst of restarts starts each member once).
+            Set<String> fresh = new LinkedHashSet<>(targets);
+            fresh.removeAll(restartStops.keySet());
+            List<CompletableFuture<Void>> stops = new ArrayList<>();
+            targets.stream().filter(restartStops::containsKey).map(restartStops::get).distinct().forEach(stops::add);
             // Not wanted while they stop: a dependent that stops first must not start again against the old one.
-            targets.forEach(name -> members.get(name).wanted = false);
+            fresh.forEach(name -> members.get(name).wanted = false);
+            CompletableFuture<Void> own = stopInOrder(fresh, false);
+            fresh.forEach(name -> restartStops.put(name, own));
+            own.whenComplete((ignored, failure) -> post(() -> fresh.forEach(name -> restartStops.remove(name, own))));
+            stops.add(own);
             CompletableFuture<Applied> restarted = new CompletableFuture<>();
-            stopInOrder(targets, false).whenComplete((ignored, failure) -> post(() -> {
+            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> post(() -> {
                 List<CompletableFuture<Void>> starting = new ArrayList<>();
                 if (!retired) {
                     for (String name : targets) {
