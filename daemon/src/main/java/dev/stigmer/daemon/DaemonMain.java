@@ -5,36 +5,21 @@ import dev.stigmer.control.ControlResponse;
 import dev.stigmer.control.ControlResponse.ErrorKind;
 import dev.stigmer.control.ControlServer;
 import dev.stigmer.control.DaemonRecord;
-import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.StatusReport;
 import dev.stigmer.lock.ExclusiveLock;
 import dev.stigmer.logs.LogRotation;
 import dev.stigmer.logs.LogRotator;
 import dev.stigmer.os.Linux;
 import dev.stigmer.process.ChildReaper;
-import dev.stigmer.process.Ownership;
 import dev.stigmer.process.PidfdSupport;
 import dev.stigmer.process.ProcessIdentity;
-import dev.stigmer.state.Installation;
 import dev.stigmer.state.Json;
 import dev.stigmer.state.StigmerHome;
-import dev.stigmer.control.StackRequest;
-import dev.stigmer.control.TemporalClientVariables;
-import dev.stigmer.supervision.Component;
-import dev.stigmer.supervision.ComponentSpec;
-import dev.stigmer.supervision.ComponentState;
-import dev.stigmer.supervision.Supervisor;
-import dev.stigmer.temporal.ExternalTemporalComponent;
-import dev.stigmer.temporal.ExternalWatcher;
-import dev.stigmer.temporal.TemporalComponent;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -43,7 +28,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -71,6 +55,7 @@ public final class DaemonMain {
     private Object lockFile;
     private Object socketFile;
     private volatile ControlServer control;
+    private DaemonRecord lastRecord; // guarded by this
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -149,8 +134,12 @@ public final class DaemonMain {
     private synchronized void writeRecord() throws java.io.IOException {
         ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
         StatusReport.DaemonInfo info = stack.status().daemon();
-        Json.writeFile(home.daemonRecord(), new DaemonRecord(self.pid(), self.startTicks(), self.bootId(),
-                startedAtMillis, VERSION, info.settings(), stack.stopBoundMillis()));
+        DaemonRecord record = new DaemonRecord(self.pid(), self.startTicks(), self.bootId(), startedAtMillis, VERSION,
+                info.settings(), stack.stopBoundMillis());
+        if (!record.equals(lastRecord)) { // unchanged: no write (an fsync per start adds up in a burst)
+            Json.writeFile(home.daemonRecord(), record);
+            lastRecord = record;
+        }
     }
 
     /** Binds the control socket (replacing whatever is at its path: we hold the lock). */

@@ -74,8 +74,14 @@ final class StackController implements AutoCloseable {
     private LocalSettings temporal; // Temporal's definition as the last START gave it; null: none yet
     /** The external Temporal's API key, as the last START with a stack sent it: in memory only. */
     private volatile String apiKey;
+    private StackRecord lastRecord; // the last run/stack.json written
+    /** Writes run/stack.json in order, never on the loop. */
+    private final ExecutorService recordWriter = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("stack-record").factory());
     /** Counts the requests that change what is wanted; a STOP marks its members with its number. */
     private long sequence;
+    /** Members a restart is stopping, by name, until that stop is done. */
+    private final Map<String, CompletableFuture<Void>> restartStops = new HashMap<>();
     /** Supervisors on their way out (replaced or removed), by name, until their trees are gone. */
     private final Map<String, CompletableFuture<Void>> retiring = new HashMap<>();
 
@@ -295,10 +301,20 @@ final class StackController implements AutoCloseable {
                     : List.<String>of();
             Set<String> targets = withRestartDependents(names.isEmpty() ? new LinkedHashSet<>(members.keySet())
                     : checkNames(names));
+            // A member that an earlier restart is stopping right now is not stopped again: that
+            // restart's start is after this request too (a burst of restarts starts each member once).
+            Set<String> fresh = new LinkedHashSet<>(targets);
+            fresh.removeAll(restartStops.keySet());
+            List<CompletableFuture<Void>> stops = new ArrayList<>();
+            targets.stream().filter(restartStops::containsKey).map(restartStops::get).distinct().forEach(stops::add);
             // Not wanted while they stop: a dependent that stops first must not start again against the old one.
-            targets.forEach(name -> members.get(name).wanted = false);
+            fresh.forEach(name -> members.get(name).wanted = false);
+            CompletableFuture<Void> own = stopInOrder(fresh, false);
+            fresh.forEach(name -> restartStops.put(name, own));
+            own.whenComplete((ignored, failure) -> post(() -> fresh.forEach(name -> restartStops.remove(name, own))));
+            stops.add(own);
             CompletableFuture<Applied> restarted = new CompletableFuture<>();
-            stopInOrder(targets, false).whenComplete((ignored, failure) -> post(() -> {
+            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> post(() -> {
                 List<CompletableFuture<Void>> starting = new ArrayList<>();
                 if (!retired) {
                     for (String name : targets) {
@@ -512,7 +528,12 @@ final class StackController implements AutoCloseable {
                 record.put(member.name, StackRecord.Member.of(supervisor.spec().stopPolicy(), List.copyOf(stopsBefore)));
             }
         }
-        new StackRecord(record).write(home);
+        StackRecord next = new StackRecord(record);
+        if (!next.equals(lastRecord)) {
+            lastRecord = next;
+            // Off the loop: an fsync under load can take seconds, and requests wait for the loop.
+            recordWriter.execute(() -> next.write(home));
+        }
     }
 
     /**
@@ -912,6 +933,7 @@ final class StackController implements AutoCloseable {
     @Override
     public void close() {
         loop.shutdownNow();
+        recordWriter.close(); // what was queued is written
         members.values().forEach(member -> {
             if (member.supervisor != null) {
                 member.supervisor.close();
