@@ -142,10 +142,6 @@ final class ConfigCommand implements Callable<Integer> {
     }
 
     private static String duration(long millis) {
-        Duration d = Duration.ofMillis(millis);
-        if (millis % 60_000 == 0) {
-            return d.toMinutes() + "m";
-        }
-        return millis % 1000 == 0 ? d.toSeconds() + "s" : millis + "ms";
+        return dev.stigmer.config.Durations.text(Duration.ofMillis(millis));
     }
 }

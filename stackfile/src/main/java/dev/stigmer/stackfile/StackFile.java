@@ -1,5 +1,6 @@
 package dev.stigmer.stackfile;
 
+import dev.stigmer.config.TemporalDefaults;
 import dev.stigmer.control.ExternalTemporal;
 import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.stack.DependencyDefinition;
@@ -33,11 +34,10 @@ import java.util.regex.PatternSyntaxException;
  * resolves it into a {@link StackDefinition}; the first problem is thrown, with its position.
  */
 public final class StackFile {
-    public static final int DEFAULT_TEMPORAL_PORT = 7233;
-    static final Set<String> RESERVED = Set.of("temporal", "daemon", "cli");
-    static final String TEMPORAL = "temporal";
+    static final String TEMPORAL = TemporalDefaults.NAME;
+    static final Set<String> RESERVED = Set.of(TEMPORAL, "daemon", "cli");
 
-    private static final List<String> TOP = List.of("temporal", "services");
+    private static final List<String> TOP = List.of(TEMPORAL, "services");
     private static final List<String> TEMPORAL_KEYS = List.of("port", "bin", "external", "profile", "namespaces", "search_attributes",
             "dynamic_config", "log_level", "ui", "ui_port", "db");
     private static final List<String> SEARCH_ATTRIBUTE_TYPES = List.of("Keyword", "Text", "Int", "Double", "Bool",
@@ -80,7 +80,7 @@ public final class StackFile {
     private StackDefinition read(Integer temporalPortOverride) throws StackFileException {
         Node root = compose();
         Map<String, Entry> top = nodes.mapping(root, "the stack file", TOP);
-        TemporalDefinition temporal = top.containsKey("temporal") ? temporal(top.get("temporal").value())
+        TemporalDefinition temporal = top.containsKey(TEMPORAL) ? temporal(top.get(TEMPORAL).value())
                 : TemporalDefinition.NOT_SET;
         Map<String, ServiceDefinition> services = new LinkedHashMap<>();
         Map<String, Map<String, Entry>> edges = new LinkedHashMap<>(); // for positions in graph errors
@@ -98,7 +98,7 @@ public final class StackFile {
         checkDependencies(services, edges);
         int temporalPort = temporal.external() != null ? -1 // nothing of Temporal's listens here
                 : temporalPortOverride != null ? temporalPortOverride
-                : temporal.port() != null ? temporal.port() : DEFAULT_TEMPORAL_PORT;
+                : temporal.port() != null ? temporal.port() : TemporalDefaults.PORT;
         checkPorts(services, portEntries, temporalPort);
         return new StackDefinition(file.toString(), temporal, services);
     }
@@ -131,7 +131,7 @@ public final class StackFile {
         if (isNull(node)) {
             return TemporalDefinition.NOT_SET;
         }
-        Map<String, Entry> keys = nodes.mapping(node, "temporal", TEMPORAL_KEYS);
+        Map<String, Entry> keys = nodes.mapping(node, TEMPORAL, TEMPORAL_KEYS);
         ExternalDefinition external = external(keys);
         Integer port = keys.containsKey("port") ? nodes.port(keys.get("port").value(), "temporal.port") : null;
         String bin = null;

@@ -231,7 +231,7 @@ class StackFileTest {
     @Test
     void badDurationsAndUndefinedVariablesAreRefused() throws Exception {
         assertThat(error("services:\n  a:\n    command: x\n    stop_grace: 20 seconds\n").getMessage())
-                .contains(":4:17: service a stop_grace must be a duration like 250ms, 5s or 2m, got '20 seconds'");
+                .contains(":4:17: service a stop_grace must be a duration like 500ms, 5s, 2m or 1h, got '20 seconds'");
         assertThat(error("services:\n  a:\n    command: x\n    start_timeout: 999999999999m\n").getMessage())
                 .contains("must be a duration");
         assertThat(error("services:\n  a:\n    command: run ${UNSET_VARIABLE_FOR_TEST}\n").getMessage())
