@@ -11,7 +11,6 @@ import dev.stigmer.process.ProcessIdentity;
 import dev.stigmer.process.ProcessTree;
 import dev.stigmer.process.SpawnedProcess;
 import dev.stigmer.process.SupervisedProcess;
-import dev.stigmer.stack.RestartMode;
 import dev.stigmer.state.Json;
 import dev.stigmer.supervision.ComponentSpec.Endpoint;
 import dev.stigmer.supervision.HealthProbe.ProbeResult;
@@ -443,12 +442,12 @@ public final class Supervisor implements Component {
             return;
         }
         boolean succeeded = status.code() != null && status.code() == 0 && replacedBecause == null;
-        if (spec.restart() == RestartMode.NO || (spec.restart() == RestartMode.ON_FAILURE && succeeded)) {
+        if (!spec.restart().restartsAfter(succeeded)) {
             logExitNotice();
             wanted = false;
             // Ended by us (not ready in time, unhealthy): that is the reason, not the signal we sent.
             lastError = succeeded ? null : (replacedBecause != null ? replacedBecause : spec.name() + " " + status.describe())
-                    + "; not restarted (restart: \"no\")";
+                    + "; not restarted (restart: " + spec.restart().written() + ")";
             transition(succeeded ? ComponentState.COMPLETED : ComponentState.EXITED);
             return;
         }

@@ -1,6 +1,6 @@
 package dev.stigmer.temporal;
 
-import dev.stigmer.health.TcpProbe;
+import dev.stigmer.probe.TcpProbe;
 import dev.stigmer.supervision.ComponentState;
 import dev.stigmer.supervision.HealthProbe;
 import dev.stigmer.supervision.HealthProbe.ProbeResult;
