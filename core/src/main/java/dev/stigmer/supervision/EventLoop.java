@@ -32,16 +32,23 @@ public final class EventLoop implements AutoCloseable {
     private final ScheduledExecutorService loop;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Set<CompletableFuture<?>> unanswered = ConcurrentHashMap.newKeySet();
+    private final Supplier<? extends Refused> closed;
 
     /** @param name what it runs, for its thread and for messages ("supervisor-api") */
     public EventLoop(String name) {
+        this(name, () -> new Refused(name + " is closed"));
+    }
+
+    /** @param closed what a call is answered with once the loop is closed (the owner's words for it) */
+    public EventLoop(String name, Supplier<? extends Refused> closed) {
         this.name = name;
+        this.closed = closed;
         // A virtual thread: a stack of fifty services is fifty loops that mostly wait.
         this.loop = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name(name).factory());
     }
 
     /** Turned down as a matter of course (a start once stopping for good, any call once closed); its message is the line to show. */
-    public static final class Refused extends IllegalStateException {
+    public static class Refused extends IllegalStateException {
         public Refused(String message) {
             super(message);
         }
@@ -144,7 +151,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private Refused closed() {
-        return new Refused(name + " is closed");
+        return closed.get();
     }
 
     private Runnable logged(Runnable event) {

@@ -11,6 +11,7 @@ import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.state.StigmerHome;
 import dev.stigmer.supervision.Component;
 import dev.stigmer.supervision.ComponentSnapshot;
+import dev.stigmer.supervision.EventLoop;
 import dev.stigmer.supervision.ComponentSpec;
 import dev.stigmer.supervision.ComponentState;
 import dev.stigmer.supervision.Supervisor;
@@ -26,11 +27,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -50,15 +49,14 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 final class StackController implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("stigmer.stack");
-    static final String TEMPORAL = "temporal";
+    static final String TEMPORAL = dev.stigmer.config.TemporalDefaults.NAME;
     private static final java.util.regex.Pattern VALID_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final Set<String> RESERVED = Set.of(TEMPORAL, "daemon", "cli");
 
     private final StigmerHome home;
     private final Function<StackRequest, Map<String, String>> temporalVariables;
     private final Consumer<Path> newLog;
-    private final ExecutorService loop = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().daemon().name("stack").factory());
+    private final EventLoop loop = new EventLoop("stack", () -> new Refused("stigmer local is stopping", false));
     // Confined to the loop.
     private final Map<String, Member> members = new LinkedHashMap<>();
     private String file; // the stack file whose services run; null: none yet
@@ -91,11 +89,11 @@ final class StackController implements AutoCloseable {
     }
 
     /** A request the stack turns down: the message is the user's one line. */
-    static final class Refused extends RuntimeException {
+    static final class Refused extends EventLoop.Refused {
         final boolean conflict;
 
         Refused(String message, boolean conflict) {
-            super(message, null, false, false);
+            super(message);
             this.conflict = conflict;
         }
     }
@@ -218,15 +216,15 @@ final class StackController implements AutoCloseable {
         if (request == null) {
             return null;
         }
-        return CompletableFuture.supplyAsync(() -> file != null && members.size() > 1 && !file.equals(request.file())
-                ? "stigmer local is already running the stack of " + file + ", not of " + request.file() : null, loop).join();
+        return loop.call(() -> file != null && members.size() > 1 && !file.equals(request.file())
+                ? "stigmer local is already running the stack of " + file + ", not of " + request.file() : null).join();
     }
 
     /** Every component as status shows it: Temporal first, then the services in file order. */
     List<ComponentSnapshot> snapshots() {
         try {
-            return CompletableFuture.supplyAsync(this::snapshotsNow, loop).join();
-        } catch (RejectedExecutionException e) {
+            return loop.call(this::snapshotsNow).join();
+        } catch (CompletionException e) {
             return List.of();
         }
     }
@@ -236,14 +234,14 @@ final class StackController implements AutoCloseable {
      * grace and kill wait (they stop one after another; independent ones in parallel).
      */
     long stopBoundMillis() {
-        return CompletableFuture.supplyAsync(() -> {
+        return loop.call(() -> {
             Map<String, Long> bound = new HashMap<>();
             long longest = 0;
             for (String name : members.keySet()) {
                 longest = Math.max(longest, stopBound(name, bound, new LinkedHashSet<>()));
             }
             return longest;
-        }, loop).join();
+        }).join();
     }
 
     private long stopBound(String name, Map<String, Long> bound, Set<String> visiting) {
@@ -267,7 +265,7 @@ final class StackController implements AutoCloseable {
 
     /** The stack file whose services run, if any. */
     String file() {
-        return CompletableFuture.supplyAsync(() -> file, loop).join();
+        return loop.call(() -> file).join();
     }
 
     // ---- reconciliation ----------------------------------------------------------------------
@@ -673,30 +671,16 @@ final class StackController implements AutoCloseable {
     }
 
     private void post(Runnable event) {
-        try {
-            loop.execute(() -> {
-                try {
-                    event.run();
-                } catch (RuntimeException e) {
-                    LOG.log(WARNING, "stack: event failed", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closed: the daemon is going away
-        }
+        loop.post(event);
     }
 
     private <T> CompletableFuture<T> call(Supplier<T> work) {
-        try {
-            return CompletableFuture.supplyAsync(work, loop);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new Refused("stigmer local is stopping", false));
-        }
+        return loop.call(work);
     }
 
     @Override
     public void close() {
-        loop.shutdownNow();
+        loop.close();
         members.values().forEach(member -> {
             if (member.supervisor != null) {
                 member.supervisor.close();
