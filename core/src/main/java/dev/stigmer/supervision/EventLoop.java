@@ -21,9 +21,9 @@ import static java.lang.System.Logger.Level.WARNING;
  * time, timers fire on it, blocking work runs on virtual threads and comes back to it as an
  * event. Whatever is confined to the loop needs no lock.
  * <p>
- * Callers hear of every outcome: a {@link #call} is answered with its result, with the
- * {@link Refused} its event threw, or, once the loop is closed, with a {@link Refused} that says
- * so: nothing waits forever on a closed loop.
+ * Callers hear of every outcome: a {@link #call} is answered with its result, with what its event
+ * threw (a {@link Refused}, say), or, once the loop is closed, with the refusal the owner chose
+ * for that: nothing waits forever on a closed loop.
  */
 public final class EventLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("stigmer.loop");
@@ -32,15 +32,15 @@ public final class EventLoop implements AutoCloseable {
     private final ScheduledExecutorService loop;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Set<CompletableFuture<?>> unanswered = ConcurrentHashMap.newKeySet();
-    private final Supplier<? extends Refused> closed;
+    private final Supplier<? extends RuntimeException> closed;
 
     /** @param name what it runs, for its thread and for messages ("supervisor-api") */
     public EventLoop(String name) {
         this(name, () -> new Refused(name + " is closed"));
     }
 
-    /** @param closed what a call is answered with once the loop is closed (the owner's words for it) */
-    public EventLoop(String name, Supplier<? extends Refused> closed) {
+    /** @param closed what a call is answered with once the loop is closed: the owner's refusal, in its words */
+    public EventLoop(String name, Supplier<? extends RuntimeException> closed) {
         this.name = name;
         this.closed = closed;
         // A virtual thread: a stack of fifty services is fifty loops that mostly wait.
@@ -71,7 +71,7 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
-    /** Runs {@code event} on the loop; the future carries its outcome (a failure other than Refused is logged too). */
+    /** Runs {@code event} on the loop; the future carries its outcome. */
     public CompletableFuture<Void> call(Runnable event) {
         return call(() -> {
             event.run();
@@ -79,23 +79,20 @@ public final class EventLoop implements AutoCloseable {
         });
     }
 
-    /** Computes {@code value} on the loop; the future carries it, or what it threw. */
+    /** Computes {@code value} on the loop; the future carries it, or what it threw (its caller's to report). */
     public <T> CompletableFuture<T> call(Supplier<T> value) {
         CompletableFuture<T> answer = answerLater();
         post(() -> {
             try {
                 answer.complete(value.get());
-            } catch (Refused e) {
-                answer.completeExceptionally(e);
             } catch (RuntimeException e) {
                 answer.completeExceptionally(e);
-                throw e; // logged
             }
         }, answer);
         return answer;
     }
 
-    /** A future for a caller that the loop answers later; if the loop closes first, it fails with Refused. */
+    /** A future for a caller that the loop answers later; if the loop closes first, it fails with the closed refusal. */
     public <T> CompletableFuture<T> answerLater() {
         CompletableFuture<T> answer = new CompletableFuture<>();
         unanswered.add(answer);
@@ -142,7 +139,7 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
-    /** Stops the loop and its workers; every call not yet answered fails with Refused. */
+    /** Stops the loop and its workers; every call not yet answered fails with the closed refusal. */
     @Override
     public void close() {
         loop.shutdownNow();
@@ -150,7 +147,7 @@ public final class EventLoop implements AutoCloseable {
         unanswered.forEach(answer -> answer.completeExceptionally(closed()));
     }
 
-    private Refused closed() {
+    private RuntimeException closed() {
         return closed.get();
     }
 
