@@ -39,6 +39,11 @@ final class Daemon {
     // Short, so a hung daemon is named quickly, yet room for a starved machine (a hundred CLIs at
     // once on two cores). A daemon that is stopped (SIGSTOP, Ctrl-Z) is named at once instead.
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * A START changes the stack: in a burst of them (and restarts) it waits its turn on the
+     * daemon's one stack thread, so it gets longer. A stopped daemon is still named at once.
+     */
+    static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(15);
     private static final long FREEZE_CHECK_MILLIS = 100;
     // The daemon is small and long-lived: a heap that starts small and stays bounded (its live
     // set is a few MB), the serial GC, the C1 compiler only, no perf-data file, and glibc's

@@ -5,7 +5,6 @@ import dev.stigmer.control.ControlRequest.Command;
 import dev.stigmer.control.ControlResponse;
 import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.StackRequest;
-import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.stackfile.StackDefinition;
 import dev.stigmer.stackfile.StackFileException;
 import dev.stigmer.control.StatusReport;
@@ -15,7 +14,6 @@ import dev.stigmer.supervision.ComponentState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -147,7 +145,7 @@ final class StartFlow {
     int restartAll() {
         LocalSettings wanted = settings(); // bad input fails before anything is stopped
         StackRequest stackRequest = stackRequest();
-        Optional<ControlResponse> ping = daemon().send(ControlRequest.of(Command.PING));
+        Optional<ControlResponse> ping = daemon().send(ControlRequest.of(Command.PING), Daemon.CHANGE_TIMEOUT);
         if (ping.isEmpty()) {
             return start();
         }
@@ -208,7 +206,8 @@ final class StartFlow {
         boolean saidWaiting = false;
         while (true) {
             if (report == null) {
-                Optional<ControlResponse> polled = daemon().send(ControlRequest.of(Command.STATUS));
+                // Committed to waiting: a daemon busy with a burst of requests gets as long as a START.
+                Optional<ControlResponse> polled = daemon().send(ControlRequest.of(Command.STATUS), Daemon.CHANGE_TIMEOUT);
                 if (polled.isEmpty() || polled.get().status() == null) {
                     out.clearProgress();
                     throw new UserError(daemon().killed(daemonPid)
@@ -236,13 +235,18 @@ final class StartFlow {
             if (broken.isPresent()) {
                 throw failed(broken.get(), stackShown);
             }
-            if (targets.stream().allMatch(ComponentSnapshot::settled)) {
+            boolean allShown = targets.size() == waitFor.size(); // none shown: the daemon is on its way out
+            if (allShown && targets.stream().allMatch(ComponentSnapshot::settled)) {
                 reportRunning(report, targets, first);
                 return 0;
             }
             List<ComponentSnapshot> late = targets.stream().filter(c -> !c.settled()).toList();
             if (System.nanoTime() > deadline) {
                 out.clearProgress();
+                if (late.isEmpty()) {
+                    throw new UserError("the stigmer daemon no longer shows " + String.join(", ", waitFor)
+                            + "; see `stigmer local status`");
+                }
                 ComponentSnapshot one = late.getFirst();
                 String who = one.name().equals(TEMPORAL) ? "Temporal did not serve" : one.name() + " was not ready";
                 throw new UserError(who + " within " + Durations.format(timeout)
@@ -323,7 +327,7 @@ final class StartFlow {
                                     long deadline, Runnable tick) {
         while (true) {
             Optional<ControlResponse> response = daemon().send(new ControlRequest(command, wanted, stackRequest, names),
-                    command == Command.RESTART ? remaining(deadline) : Daemon.REQUEST_TIMEOUT);
+                    command == Command.RESTART ? remaining(deadline) : Daemon.CHANGE_TIMEOUT);
             if (response.isEmpty()) {
                 daemon().ensureRunning(remaining(deadline), tick);
                 command = Command.START; // a new daemon has nothing to restart

@@ -98,8 +98,9 @@ final class StopFlow {
                 awaitLockFree(Duration.ofSeconds(5), tick);
             }
         }
-        if (Ownership.scan(daemon.home().root()).keySet().stream().anyMatch(name -> !name.equals(Daemon.COMPONENT))) {
-            // Left by a daemon that was killed (or just signalled): a new one stops them as it stops its own.
+        if (!Ownership.scan(daemon.home().root()).isEmpty()) {
+            // Left by a daemon that was killed (or just signalled), or a daemon that does not listen
+            // yet (its starter suspended): a listening daemon stops them as it stops its own.
             found = true;
             stopLeftovers(tick);
         }

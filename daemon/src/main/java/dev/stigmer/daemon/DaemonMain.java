@@ -13,29 +13,15 @@ import dev.stigmer.logs.LogRotation;
 import dev.stigmer.logs.LogRotator;
 import dev.stigmer.os.Linux;
 import dev.stigmer.process.ChildReaper;
-import dev.stigmer.process.Ownership;
 import dev.stigmer.process.PidfdSupport;
 import dev.stigmer.process.ProcessIdentity;
-import dev.stigmer.state.Installation;
 import dev.stigmer.state.Json;
 import dev.stigmer.state.StigmerHome;
-import dev.stigmer.control.StackRequest;
-import dev.stigmer.control.TemporalClientVariables;
-import dev.stigmer.supervision.Component;
-import dev.stigmer.supervision.ComponentSpec;
-import dev.stigmer.supervision.ComponentState;
-import dev.stigmer.supervision.Supervisor;
-import dev.stigmer.temporal.ExternalTemporalComponent;
-import dev.stigmer.temporal.ExternalWatcher;
-import dev.stigmer.temporal.TemporalComponent;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -44,7 +30,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -57,7 +42,7 @@ import java.util.logging.Logger;
  * Usage (by the CLI): {@code DaemonMain HOME}. Exit 75 when another daemon holds the lock.
  */
 public final class DaemonMain {
-    public static final int EXIT_ALREADY_RUNNING = 75;
+    public static final int EXIT_ALREADY_RUNNING = dev.stigmer.config.ExitCodes.ALREADY_RUNNING;
     private static final System.Logger LOG = System.getLogger("stigmer.daemon");
     /** How long the daemon's own stop waits for the whole stack; the CLI waits a little longer. */
     private static final Duration STOP_BOUND = Duration.ofMinutes(5);
@@ -74,6 +59,7 @@ public final class DaemonMain {
     private volatile ControlServer control;
     /** Started with the first Temporal definition (its default port derives from Temporal's); null until then. */
     private DashboardServer.Outcome dashboard;
+    private DaemonRecord lastRecord; // guarded by this
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -157,8 +143,12 @@ public final class DaemonMain {
     private synchronized void writeRecord() throws java.io.IOException {
         ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
         StatusReport.DaemonInfo info = stack.status().daemon();
-        Json.writeFile(home.daemonRecord(), new DaemonRecord(self.pid(), self.startTicks(), self.bootId(),
-                startedAtMillis, VERSION, info.settings(), stack.stopBoundMillis()));
+        DaemonRecord record = new DaemonRecord(self.pid(), self.startTicks(), self.bootId(), startedAtMillis, VERSION,
+                info.settings(), stack.stopBoundMillis());
+        if (!record.equals(lastRecord)) { // unchanged: no write (an fsync per start adds up in a burst)
+            Json.writeFile(home.daemonRecord(), record);
+            lastRecord = record;
+        }
     }
 
     /** Binds the control socket (replacing whatever is at its path: we hold the lock). */

@@ -13,6 +13,7 @@ import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.state.StigmerHome;
 import dev.stigmer.supervision.Component;
 import dev.stigmer.supervision.ComponentSnapshot;
+import dev.stigmer.supervision.EventLoop;
 import dev.stigmer.supervision.ComponentSpec;
 import dev.stigmer.supervision.ComponentState;
 import dev.stigmer.supervision.StackRecord;
@@ -35,7 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -57,7 +58,7 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 final class StackController implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("stigmer.stack");
-    static final String TEMPORAL = "temporal";
+    static final String TEMPORAL = dev.stigmer.config.TemporalDefaults.NAME;
     private static final java.util.regex.Pattern VALID_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final Set<String> RESERVED = Set.of(TEMPORAL, "daemon", "cli");
 
@@ -65,8 +66,8 @@ final class StackController implements AutoCloseable {
     private final Function<LocalSettings, Component> temporalFactory;
     private final Consumer<Path> newLog;
     private final StackEvents events;
-    private final ExecutorService loop = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().daemon().name("stack").factory());
+    private final EventLoop loop = new EventLoop("stack",
+            () -> new Refused(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping"));
     // Confined to the loop.
     private final Map<String, Member> members = new LinkedHashMap<>();
     private String file; // the stack file whose services run; null: none yet
@@ -74,8 +75,14 @@ final class StackController implements AutoCloseable {
     private LocalSettings temporal; // Temporal's definition as the last START gave it; null: none yet
     /** The external Temporal's API key, as the last START with a stack sent it: in memory only. */
     private volatile String apiKey;
+    private StackRecord lastRecord; // the last run/stack.json written
+    /** Writes run/stack.json in order, never on the loop. */
+    private final ExecutorService recordWriter = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("stack-record").factory());
     /** Counts the requests that change what is wanted; a STOP marks its members with its number. */
     private long sequence;
+    /** Members a restart is stopping, by name, until that stop is done. */
+    private final Map<String, CompletableFuture<Void>> restartStops = new HashMap<>();
     /** Supervisors on their way out (replaced or removed), by name, until their trees are gone. */
     private final Map<String, CompletableFuture<Void>> retiring = new HashMap<>();
 
@@ -296,10 +303,20 @@ final class StackController implements AutoCloseable {
                     : List.<String>of();
             Set<String> targets = withRestartDependents(names.isEmpty() ? new LinkedHashSet<>(members.keySet())
                     : checkNames(names));
+            // A member that an earlier restart is stopping right now is not stopped again: that
+            // restart's start is after this request too (a burst of restarts starts each member once).
+            Set<String> fresh = new LinkedHashSet<>(targets);
+            fresh.removeAll(restartStops.keySet());
+            List<CompletableFuture<Void>> stops = new ArrayList<>();
+            targets.stream().filter(restartStops::containsKey).map(restartStops::get).distinct().forEach(stops::add);
             // Not wanted while they stop: a dependent that stops first must not start again against the old one.
-            targets.forEach(name -> members.get(name).wanted = false);
+            fresh.forEach(name -> members.get(name).wanted = false);
+            CompletableFuture<Void> own = stopInOrder(fresh, false);
+            fresh.forEach(name -> restartStops.put(name, own));
+            own.whenComplete((ignored, failure) -> post(() -> fresh.forEach(name -> restartStops.remove(name, own))));
+            stops.add(own);
             CompletableFuture<Applied> restarted = new CompletableFuture<>();
-            stopInOrder(targets, false).whenComplete((ignored, failure) -> post(() -> {
+            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> post(() -> {
                 List<CompletableFuture<Void>> starting = new ArrayList<>();
                 if (!retired) {
                     for (String name : targets) {
@@ -343,9 +360,12 @@ final class StackController implements AutoCloseable {
     /** A read of the loop's state; {@code closed} once the loop is gone (the daemon exiting). */
     private <T> T onLoop(Supplier<T> read, T closed) {
         try {
-            return CompletableFuture.supplyAsync(read, loop).join();
-        } catch (RejectedExecutionException e) {
-            return closed;
+            return loop.call(read).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Refused refused && refused.kind() == ErrorKind.SHUTTING_DOWN) {
+                return closed;
+            }
+            throw e;
         }
     }
 
@@ -368,20 +388,20 @@ final class StackController implements AutoCloseable {
 
     /** Each member's dependencies with their conditions, and its web address (an HTTP probe's URL): the dashboard's graph. */
     List<StackApi.Wiring> wiring() {
-        return CompletableFuture.supplyAsync(() -> members.values().stream().map(member -> {
+        return onLoop(() -> members.values().stream().map(member -> {
             List<StackApi.Edge> edges = member.dependsOn().entrySet().stream()
                     .map(e -> new StackApi.Edge(e.getKey(), e.getValue().condition().toString(), e.getValue().restart()))
                     .toList();
             String web = null;
             if (member.definition != null) {
                 for (var probe : java.util.Arrays.asList(member.definition.ready(), member.definition.health())) {
-                    if (web == null && probe != null && probe.kind() == dev.stigmer.stack.ProbeKind.HTTP) {
-                        web = probe.target();
+                    if (web == null && probe instanceof dev.stigmer.probe.HttpProbeDefinition http) {
+                        web = http.url();
                     }
                 }
             }
             return new StackApi.Wiring(member.name, edges, web);
-        }).toList(), loop).join();
+        }).toList(), List.of());
     }
 
     /** Every component as status shows it: Temporal first, then the services in file order. */
@@ -425,7 +445,7 @@ final class StackController implements AutoCloseable {
 
     /** The stack file whose services run, if any. */
     String file() {
-        return CompletableFuture.supplyAsync(() -> file, loop).join();
+        return loop.call(() -> file).join();
     }
 
     // ---- reconciliation ----------------------------------------------------------------------
@@ -531,7 +551,12 @@ final class StackController implements AutoCloseable {
                 record.put(member.name, StackRecord.Member.of(supervisor.spec().stopPolicy(), List.copyOf(stopsBefore)));
             }
         }
-        new StackRecord(record).write(home);
+        StackRecord next = new StackRecord(record);
+        if (!next.equals(lastRecord)) {
+            lastRecord = next;
+            // Off the loop: an fsync under load can take seconds, and requests wait for the loop.
+            recordWriter.execute(() -> next.write(home));
+        }
     }
 
     /**
@@ -907,30 +932,17 @@ final class StackController implements AutoCloseable {
     }
 
     private void post(Runnable event) {
-        try {
-            loop.execute(() -> {
-                try {
-                    event.run();
-                } catch (RuntimeException e) {
-                    LOG.log(WARNING, "stack: event failed", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closed: the daemon is going away
-        }
+        loop.post(event); // false once closed: the daemon is going away
     }
 
     private <T> CompletableFuture<T> call(Supplier<T> work) {
-        try {
-            return CompletableFuture.supplyAsync(work, loop);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new Refused(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping"));
-        }
+        return loop.call(work);
     }
 
     @Override
     public void close() {
-        loop.shutdownNow();
+        loop.close();
+        recordWriter.close(); // what was queued is written
         members.values().forEach(member -> {
             if (member.supervisor != null) {
                 member.supervisor.close();

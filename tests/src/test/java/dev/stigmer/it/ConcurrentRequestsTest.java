@@ -81,7 +81,10 @@ class ConcurrentRequestsTest {
         for (int i = 0; i < 3; i++) {
             before.add(spawn(stack, "before-" + i, "local"));
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> stack.daemonPid() > 0 && stack.pid("gated") > 0);
+        // Each has its START answered and waits (it says so after 3 s): the stop comes after all of them.
+        for (Call call : before) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> Files.readString(call.output()).contains("waiting for"));
+        }
         CliResult stop = stack.run("local", "stop");
         assertThat(stop.exitCode()).as(stop.toString()).isZero();
         for (Call call : before) {
@@ -115,7 +118,7 @@ class ConcurrentRequestsTest {
                     command: exec sleep 600
                 """);
         Call start = spawn(stack, "start", "local");
-        await().atMost(Duration.ofSeconds(60)).until(() -> stack.daemonPid() > 0 && stack.pid("gated") > 0);
+        await().atMost(Duration.ofSeconds(90)).until(() -> Files.readString(start.output()).contains("waiting for"));
         long stopAsked = System.nanoTime();
         CliResult stop = stack.run("local", "stop", "gated");
         assertThat(stop.exitCode()).as(stop.toString()).isZero();
