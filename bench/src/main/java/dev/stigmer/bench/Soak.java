@@ -117,6 +117,11 @@ public final class Soak {
             }
             Bench.sleep(2000); // let the last workflows finish
             workload.close();
+            if (reusedPidDecoy == null) {
+                // Without it the pid-reuse invariant (a record naming a reused pid is not ours) was never put to the test.
+                violation("no decoy was placed at a reused pid (each kill of Temporal tries; writing"
+                        + " /proc/sys/kernel/ns_last_pid needs root): the pid-reuse check did not run");
+            }
             report(workload);
         } finally {
             checking = false;
