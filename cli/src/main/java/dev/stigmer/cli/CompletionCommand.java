@@ -42,7 +42,11 @@ final class CompletionCommand implements Callable<Integer> {
         }
         // As a file _stigmer in fpath, compinit runs this text as the function _stigmer on the first
         // Tab: it defines the functions and registers them, and must then answer that Tab itself.
-        return "#compdef stigmer\n" + bash.replaceFirst("^#!.*\n", "")
+        // There the whole file is parsed before it runs, so picocli's `alias compopt=complete` comes
+        // too late for its functions: bash's compopt (no such thing in zsh) becomes a no-op.
+        return "#compdef stigmer\n"
+                + "whence compopt >/dev/null || compopt() { :; }\n"
+                + bash.replaceFirst("^#!.*\n", "")
                 + "\nif [ \"${funcstack[1]}\" = _stigmer ]; then\n"
                 + "  _bash_complete -F _complete_stigmer -o default\nfi\n";
     }
