@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The release archive as a user gets it (./package; see {@link Release}): unpacked or installed
@@ -210,6 +211,32 @@ class ReleaseArchiveTest {
                 """, "bash", script.toString()), Map.of("PATH", "/usr/bin:/bin"), null);
         assertThat(completed.stdout().lines().sorted().toList()).as(completed.toString())
                 .containsExactly("start", "status", "stop");
+    }
+
+    @Test
+    void zshCompletesTheLocalSubcommandsFromTheShippedFunction(Stack stack) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/zsh")), "zsh is not installed here (.ci/run installs it)");
+        Release release = Release.unpacked(stack.home.resolveSibling("unpacked"));
+        Path home = Files.createDirectories(stack.home.resolveSibling("zsh-home"));
+        // A real interactive zsh in a pseudo-terminal, _stigmer found through fpath, Tab typed.
+        CliResult completed = Release.run(List.of("zsh", "-f", "-c", """
+                zmodload zsh/zpty
+                zpty z env TERM=dumb HOME="$HOME" FUNCTIONS="$1" zsh -f -i
+                zpty -w z 'PS1="> "; fpath=($FUNCTIONS $fpath); autoload -U compinit; compinit -u; print READY'
+                zpty -r z out '*READY*'
+                zpty -w -n z $'stigmer local st\t'
+                all=
+                for i in {1..150}; do
+                  zpty -r -t z chunk && all+=$chunk
+                  [[ $all == *stop* ]] && break
+                  sleep 0.1
+                done
+                zpty -d z
+                print -r -- "$all"
+                """, "zsh", release.dir.resolve("share/zsh/site-functions").toString()),
+                Map.of("PATH", "/usr/bin:/bin", "HOME", home.toString()), null);
+        assertThat(completed.stdout()).as(completed.toString()).contains("start").contains("status").contains("stop")
+                .doesNotContain("not found");
     }
 
     private static CliResult install(Release release, Stack stack, String... args) throws Exception {
