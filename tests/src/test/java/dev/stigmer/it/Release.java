@@ -70,6 +70,21 @@ final class Release {
         return unpack(file, into);
     }
 
+    /** Deletes the archives this run packaged (not one it was given): 80 MB each. */
+    static synchronized void deletePackaged() throws IOException {
+        List<Path> packaged = new ArrayList<>(others.values());
+        if (archive != null && System.getProperty("stigmer.archive", "").isBlank()) {
+            packaged.add(archive);
+        }
+        for (Path file : packaged) {
+            try (var files = Files.walk(file.getParent())) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        others.clear();
+        archive = null;
+    }
+
     static synchronized Path archive() throws Exception {
         if (archive == null) {
             String given = System.getProperty("stigmer.archive", "");

@@ -2,6 +2,7 @@ package dev.stigmer.it;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -28,6 +29,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @ExtendWith(StackExtension.class)
 class ReleaseArchiveTest {
+
+    @AfterAll
+    static void deleteTheArchivesPackagedHere() throws IOException {
+        Release.deletePackaged();
+    }
 
     @Test
     void theUnpackedArchiveRunsWithoutAJdkMavenOrTheSources(Stack stack) throws Exception {
