@@ -185,7 +185,8 @@ final class Stack {
     void awaitServing() {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
             JsonObject status = status();
-            return !status.get("daemon").isJsonNull()
+            // A daemon that listens has no member until the first START reaches it.
+            return !status.get("daemon").isJsonNull() && !status.getAsJsonArray("components").isEmpty()
                     && "running".equals(status.getAsJsonArray("components").get(0).getAsJsonObject().get("state").getAsString());
         });
     }
