@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** `stigmer`: the entry point. Errors are one line on stderr; stack traces go to logs/cli.log. */
 @Command(name = "stigmer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Developer tooling for Temporal. `stigmer local` runs a local Temporal and keeps it alive.",
-        subcommands = {LocalCommand.class, TemporalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LocalCommand.class, TemporalCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -27,7 +27,7 @@ public final class Main implements Runnable {
             return runBare(args);
         }
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-            System.out.println(new Version().getVersion()[0]);
+            System.out.println(VersionLine.line());
             return 0;
         }
         CommandLine cli = new CommandLine(new Main());
@@ -93,7 +93,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[]{"stigmer " + version() + " (Java " + Runtime.version().feature() + ")"};
+            return new String[]{VersionLine.line()};
         }
     }
 }

@@ -393,14 +393,29 @@ final class StartFlow {
         }
     }
 
-    /** One line when the daemon comes from another build than this CLI (say, before a rebuild); else null. */
+    /**
+     * One line when the daemon comes from another build than this CLI (a rebuild of the source
+     * checkout, or another release installed while it ran); else null.
+     */
     static String versionSkew(StatusReport.DaemonInfo daemon) {
         String mine = Main.version();
         if (daemon.version() == null || daemon.version().equals(mine)) {
             return null;
         }
+        String theirRelease = releaseOf(daemon.version());
+        String myRelease = releaseOf(mine);
+        if (!theirRelease.equals(myRelease)) {
+            return "Note: the daemon is stigmer " + theirRelease + "'s, this is stigmer " + myRelease
+                    + ": run `stigmer local restart` to switch to " + myRelease + ".";
+        }
         return "Note: the daemon runs stigmer " + daemon.version() + ", this is " + mine
                 + ": run `stigmer local restart` to use this build.";
+    }
+
+    /** "0.2.0" of a build identity "0.2.0+20260101.120000.000". */
+    private static String releaseOf(String build) {
+        int plus = build.indexOf('+');
+        return plus < 0 ? build : build.substring(0, plus);
     }
 
     /** ", round trip 3.2 ms" for a component that runs elsewhere; else nothing. */

@@ -9,14 +9,17 @@ import java.util.stream.Stream;
 
 /**
  * Where this build of stigmer lives: {@code build/lib/<part>/*.jar} under the root the launcher
- * passes as -Dstigmer.dist, one classpath per process kind (cli, daemon, embedded), and the
- * JDK running us, which every process we start reuses.
+ * passes as -Dstigmer.dist (in a source checkout), or {@code lib/<part>/*.jar} in a release made by
+ * ./package (recognised by its {@code release} file), one classpath per process kind (cli, daemon,
+ * embedded), and the JVM running us, which every process we start reuses.
  *
  * @param lib the real path of build/lib, resolved once: the launcher points build/lib at a new
  *            directory after each build, and a daemon keeps using (and naming, on its
  *            processes' command lines) the one it started from, which the launcher keeps
  */
 public record Installation(Path root, Path java, Path lib) {
+    /** A release's description (version, commit, runtime), at its root; a source checkout has none. */
+    public static final String RELEASE_FILE = "release";
 
     public static Installation current() {
         String dist = System.getProperty("stigmer.dist");
@@ -26,13 +29,17 @@ public record Installation(Path root, Path java, Path lib) {
         Path java = ProcessHandle.current().info().command().map(Path::of)
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java"));
         Path root = Path.of(dist).toAbsolutePath().normalize();
-        Path lib = root.resolve("build").resolve("lib");
+        Path lib = isRelease(root) ? root.resolve("lib") : root.resolve("build").resolve("lib");
         try {
             lib = lib.toRealPath();
         } catch (IOException e) {
             // not built: classpath() says so
         }
         return new Installation(root, java, lib);
+    }
+
+    private static boolean isRelease(Path root) {
+        return Files.isRegularFile(root.resolve(RELEASE_FILE));
     }
 
     public Path lib(String part) {
@@ -54,7 +61,8 @@ public record Installation(Path root, Path java, Path lib) {
             return jars.filter(p -> p.toString().endsWith(".jar")).sorted().map(Path::toString)
                     .collect(Collectors.joining(":"));
         } catch (IOException e) {
-            throw new IllegalStateException("stigmer is not built: " + lib(part) + " is missing; run ./stigmer again", e);
+            throw new IllegalStateException("stigmer is not built: " + lib(part) + " is missing; "
+                    + (isRelease(root) ? "the installation is damaged: install it again" : "run ./stigmer again"), e);
         }
     }
 }
