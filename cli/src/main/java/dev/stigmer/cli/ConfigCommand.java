@@ -2,7 +2,6 @@ package dev.stigmer.cli;
 
 import dev.stigmer.control.ExternalTemporal;
 import dev.stigmer.stack.DependencyDefinition;
-import dev.stigmer.stack.ProbeDefinition;
 import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.stackfile.Signals;
 import dev.stigmer.stackfile.StackDefinition;
@@ -109,10 +108,10 @@ final class ConfigCommand implements Callable<Integer> {
             out.put("depends_on", edges);
         }
         if (s.ready() != null) {
-            out.put("ready", describe(s.ready()));
+            out.put("ready", s.ready().description());
         }
         if (s.health() != null) {
-            out.put("health", describe(s.health()));
+            out.put("health", s.health().description());
         }
         out.put("restart", s.restart().toString());
         out.put("stop_signal", Signals.name(s.stopSignal()));
@@ -129,23 +128,7 @@ final class ConfigCommand implements Callable<Integer> {
         return out;
     }
 
-    private static Map<String, Object> describe(ProbeDefinition probe) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put(probe.kind().toString(), probe.command() != null ? probe.command() : probe.target());
-        if (probe.grpcService() != null && !probe.grpcService().isEmpty()) {
-            out.put("grpc_service", probe.grpcService());
-        }
-        out.put("interval", duration(probe.intervalMillis()));
-        out.put("timeout", duration(probe.timeoutMillis()));
-        out.put("failures", probe.failures());
-        return out;
-    }
-
     private static String duration(long millis) {
-        Duration d = Duration.ofMillis(millis);
-        if (millis % 60_000 == 0) {
-            return d.toMinutes() + "m";
-        }
-        return millis % 1000 == 0 ? d.toSeconds() + "s" : millis + "ms";
+        return dev.stigmer.config.Durations.text(Duration.ofMillis(millis));
     }
 }

@@ -1,5 +1,7 @@
 package dev.stigmer.cli;
 
+import dev.stigmer.config.TemporalDefaults;
+
 import dev.stigmer.logs.LogTail;
 import dev.stigmer.os.Linux;
 import dev.stigmer.state.StigmerHome;
@@ -26,7 +28,7 @@ import java.util.stream.Stream;
                         + "as they are written."})
 final class LogsCommand implements Callable<Integer> {
     /** Stdout was closed: the exit status of a process killed by SIGPIPE, as `cat | head` gives. */
-    static final int OUTPUT_CLOSED = 141;
+    static final int OUTPUT_CLOSED = dev.stigmer.config.ExitCodes.OUTPUT_CLOSED;
     private static final int STDOUT = 1;
     private static final String DAEMON = "daemon";
     private static final String CLI = "cli";
@@ -88,7 +90,7 @@ final class LogsCommand implements Callable<Integer> {
 
     /** temporal and daemon always; every other log in logs/ is a service's (cli.log is the CLI's own). */
     private static Set<String> knownLogs(StigmerHome home) throws IOException {
-        Set<String> known = new LinkedHashSet<>(List.of("temporal", DAEMON));
+        Set<String> known = new LinkedHashSet<>(List.of(TemporalDefaults.NAME, DAEMON));
         if (Files.isDirectory(home.logsDir())) {
             try (Stream<Path> files = Files.list(home.logsDir())) {
                 files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".log"))
@@ -101,8 +103,8 @@ final class LogsCommand implements Callable<Integer> {
 
     /** Without names: Temporal's log and every service's, not the daemon's own. */
     private static List<String> defaultLogs(Set<String> known) {
-        List<String> logs = new ArrayList<>(List.of("temporal"));
-        known.stream().filter(n -> !n.equals("temporal") && !n.equals(DAEMON)).forEach(logs::add);
+        List<String> logs = new ArrayList<>(List.of(TemporalDefaults.NAME));
+        known.stream().filter(n -> !n.equals(TemporalDefaults.NAME) && !n.equals(DAEMON)).forEach(logs::add);
         return logs;
     }
 

@@ -1,5 +1,7 @@
 package dev.stigmer.cli;
 
+import dev.stigmer.config.StigmerEnvironment;
+import dev.stigmer.config.TemporalDefaults;
 import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.TemporalOptions;
 import dev.stigmer.stackfile.ExternalDefinition;
@@ -20,9 +22,7 @@ import java.util.Optional;
 
 /** The settings a start takes: flag over environment over default, validated into one line each. */
 final class StartOptions {
-    static final int DEFAULT_PORT = 7233;
     static final String DEFAULT_TIMEOUT = "60s";
-    static final int UI_PORT_OFFSET = 1000;
 
     @Option(names = "--temporal-port", paramLabel = "PORT",
             description = "Temporal gRPC port on 127.0.0.1 (env STIGMER_TEMPORAL_PORT, default 7233). "
@@ -82,8 +82,8 @@ final class StartOptions {
 
     /** Temporal's port when a flag or the environment sets it (they win over a stack file), else null. */
     Integer explicitPort(Map<String, String> env) {
-        String portText = port != null ? port : env.get("STIGMER_TEMPORAL_PORT");
-        return portText == null ? null : parsePort(portText, port != null ? "--temporal-port" : "STIGMER_TEMPORAL_PORT");
+        return port != null ? UserError.usage(() -> StigmerEnvironment.port(port, "--temporal-port"))
+                : UserError.usage(new StigmerEnvironment(env)::temporalPort);
     }
 
     /** Flag over environment over the stack file's {@code temporal:} section (may be null) over default. */
@@ -93,14 +93,14 @@ final class StartOptions {
         }
         Integer explicit = explicitPort(env);
         boolean portExplicit = explicit != null || file != null && file.port() != null;
-        int temporalPort = explicit != null ? explicit : file != null && file.port() != null ? file.port() : DEFAULT_PORT;
+        int temporalPort = explicit != null ? explicit : file != null && file.port() != null ? file.port() : TemporalDefaults.PORT;
 
-        boolean binExplicit = temporalBin != null || env.get("STIGMER_TEMPORAL_BIN") != null
-                || file != null && file.bin() != null;
+        StigmerEnvironment stigmer = new StigmerEnvironment(env);
+        String binAsked = temporalBin != null ? temporalBin : stigmer.temporalBin();
+        boolean binExplicit = binAsked != null || file != null && file.bin() != null;
         String bin;
-        if (temporalBin != null || env.get("STIGMER_TEMPORAL_BIN") != null) {
-            String source = temporalBin != null ? "--temporal-bin" : "STIGMER_TEMPORAL_BIN";
-            bin = checkExecutable(temporalBin != null ? temporalBin : env.get("STIGMER_TEMPORAL_BIN"), source);
+        if (binAsked != null) {
+            bin = checkExecutable(binAsked, temporalBin != null ? "--temporal-bin" : StigmerEnvironment.TEMPORAL_BIN);
         } else if (file != null && file.bin() != null) {
             bin = file.bin(); // checked when the file was read
         } else {
@@ -116,14 +116,14 @@ final class StartOptions {
                         + "and the embedded one runs here (no temporal CLI found): run `stigmer temporal install`, "
                         + "or set STIGMER_TEMPORAL_BIN, or remove temporal." + key, UserError.USAGE);
             }
-        } else if (effective.uiEnabled() && effective.uiPort() == null && temporalPort + UI_PORT_OFFSET > 65535) {
+        } else if (effective.uiEnabled() && effective.uiPort() == null && temporalPort + TemporalDefaults.UI_PORT_OFFSET > 65535) {
             throw new UserError("with the temporal CLI the web UI takes port " + temporalPort + "+1000, which is past 65535: "
                     + "choose a --temporal-port of at most 64535 (or set temporal.ui_port)", UserError.USAGE);
         }
         Duration readiness = Durations.parse(timeout, "--timeout");
-        Duration interval = Durations.parse(env.getOrDefault("STIGMER_HEALTH_INTERVAL", "5s"), "STIGMER_HEALTH_INTERVAL");
-        Duration probeTimeout = Durations.parse(env.getOrDefault("STIGMER_HEALTH_TIMEOUT", "2s"), "STIGMER_HEALTH_TIMEOUT");
-        Duration grace = Durations.parse(env.getOrDefault("STIGMER_STOP_GRACE", "10s"), "STIGMER_STOP_GRACE");
+        Duration interval = UserError.usage(stigmer::healthInterval);
+        Duration probeTimeout = UserError.usage(stigmer::healthTimeout);
+        Duration grace = UserError.usage(stigmer::stopGrace);
         return new LocalSettings(temporalPort, portExplicit, bin, binExplicit, readiness.toMillis(),
                 interval.toMillis(), probeTimeout.toMillis(), grace.toMillis(), options, null);
     }
@@ -138,10 +138,11 @@ final class StartOptions {
             throw new UserError(flag + " is for a local Temporal, but the stack file's Temporal is external ("
                     + external.temporal().address() + "); remove " + flag, UserError.USAGE);
         }
-        Duration interval = Durations.parse(env.getOrDefault("STIGMER_HEALTH_INTERVAL", "5s"), "STIGMER_HEALTH_INTERVAL");
-        Duration probeTimeout = Durations.parse(env.getOrDefault("STIGMER_HEALTH_TIMEOUT", "2s"), "STIGMER_HEALTH_TIMEOUT");
-        Duration grace = Durations.parse(env.getOrDefault("STIGMER_STOP_GRACE", "10s"), "STIGMER_STOP_GRACE");
-        return new LocalSettings(DEFAULT_PORT, false, null, false, timeoutMillis(), interval.toMillis(),
+        StigmerEnvironment stigmer = new StigmerEnvironment(env);
+        Duration interval = UserError.usage(stigmer::healthInterval);
+        Duration probeTimeout = UserError.usage(stigmer::healthTimeout);
+        Duration grace = UserError.usage(stigmer::stopGrace);
+        return new LocalSettings(TemporalDefaults.PORT, false, null, false, timeoutMillis(), interval.toMillis(),
                 probeTimeout.toMillis(), grace.toMillis(), null, external.temporal());
     }
 
@@ -155,18 +156,6 @@ final class StartOptions {
             flags.append(" --temporal-bin ").append(s.temporalBin());
         }
         return flags.toString();
-    }
-
-    private static int parsePort(String text, String source) {
-        try {
-            int value = Integer.parseInt(text.trim());
-            if (value >= 1 && value <= 65535) {
-                return value;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new UserError(source + " must be a port number from 1 to 65535, got '" + text + "'", UserError.USAGE);
     }
 
     private static String checkExecutable(String path, String source) {
@@ -188,14 +177,14 @@ final class StartOptions {
         if (path != null) {
             for (String dir : path.split(File.pathSeparator)) {
                 if (!dir.isEmpty()) {
-                    Path candidate = Path.of(dir, "temporal");
+                    Path candidate = Path.of(dir, TemporalDefaults.NAME);
                     if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
                         return candidate.toAbsolutePath().normalize().toString();
                     }
                 }
             }
         }
-        Path own = home.root().resolve("bin").resolve("temporal");
+        Path own = home.root().resolve("bin").resolve(TemporalDefaults.NAME);
         return Files.isRegularFile(own) && Files.isExecutable(own) ? own.toString() : null;
     }
 }

@@ -1,5 +1,7 @@
 package dev.stigmer.cli;
 
+import dev.stigmer.config.TemporalDefaults;
+
 import dev.stigmer.control.ControlRequest;
 import dev.stigmer.control.ControlResponse;
 import dev.stigmer.control.LocalSettings;
@@ -27,7 +29,7 @@ import java.util.concurrent.Callable;
                 "Exit 0 when the daemon runs and every component shown is running (or completed), 3 when the "
                         + "daemon is not running, 1 otherwise."})
 final class StatusCommand implements Callable<Integer> {
-    static final int NOT_RUNNING = 3;
+    static final int NOT_RUNNING = dev.stigmer.config.ExitCodes.NOT_RUNNING;
 
     @Option(names = "--json", description = "Print one JSON object: {daemon, components[]}.")
     boolean json;
@@ -95,17 +97,17 @@ final class StatusCommand implements Callable<Integer> {
         } catch (UserError badEnvironment) {
             settings = null;
         }
-        String address = settings == null ? null : "127.0.0.1:" + settings.temporalPort();
+        String address = settings == null ? null : settings.temporalAddress();
         String mode = settings == null ? null : settings.mode();
-        List<ProcStat> orphans = Ownership.scan(home.root()).getOrDefault("temporal", List.of());
+        List<ProcStat> orphans = Ownership.scan(home.root()).getOrDefault(TemporalDefaults.NAME, List.of());
         Optional<ProcStat> leader = orphans.stream().filter(p -> p.pid() == p.sid()).findFirst();
         if (leader.isPresent()) {
-            return new ComponentSnapshot("temporal", ComponentState.RUNNING, leader.get().pid(), address, mode,
+            return new ComponentSnapshot(TemporalDefaults.NAME, ComponentState.RUNNING, leader.get().pid(), address, mode,
                     settings != null && settings.temporalBin() != null, Map.of(), 0, false, null, null,
                     "not supervised: its daemon is gone; `stigmer local` adopts it, `stigmer local stop` stops it",
                     List.of());
         }
-        return new ComponentSnapshot("temporal", ComponentState.STOPPED, null, address, mode,
+        return new ComponentSnapshot(TemporalDefaults.NAME, ComponentState.STOPPED, null, address, mode,
                 settings != null && settings.temporalBin() != null, Map.of(), 0, false, null, null, null, List.of());
     }
 
@@ -135,7 +137,7 @@ final class StatusCommand implements Callable<Integer> {
                         + (c.state() == ComponentState.RUNNING ? "last check took " : "the last check that answered took ")
                         + String.format(java.util.Locale.ROOT, "%.1f ms", c.roundTripMicros() / 1000.0));
             }
-            if (!c.persistent() && "temporal".equals(c.kind())) {
+            if (!c.persistent() && TemporalDefaults.NAME.equals(c.kind())) {
                 System.out.println("  " + c.name() + ": " + StartFlow.EMBEDDED_LIMITS);
             }
             if (!c.dependsOn().isEmpty()) {

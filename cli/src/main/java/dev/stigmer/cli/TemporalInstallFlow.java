@@ -1,5 +1,7 @@
 package dev.stigmer.cli;
 
+import dev.stigmer.config.StigmerEnvironment;
+
 import dev.stigmer.cli.install.InstallException;
 import dev.stigmer.cli.install.TemporalInstaller;
 import dev.stigmer.cli.install.TemporalInstaller.Outcome;
@@ -18,9 +20,7 @@ import java.util.Optional;
 
 /** `stigmer temporal install`: settings from the environment, the install, and what to do next. */
 final class TemporalInstallFlow {
-    static final String DOWNLOAD_URL = "STIGMER_TEMPORAL_DOWNLOAD_URL";
-    static final String CONNECT_TIMEOUT = "STIGMER_DOWNLOAD_CONNECT_TIMEOUT";
-    static final String STALL_TIMEOUT = "STIGMER_DOWNLOAD_STALL_TIMEOUT";
+    static final String DOWNLOAD_URL = StigmerEnvironment.DOWNLOAD_URL;
 
     private final Output out;
 
@@ -30,9 +30,9 @@ final class TemporalInstallFlow {
 
     int install(String version, boolean force) {
         Map<String, String> env = System.getenv();
+        StigmerEnvironment stigmer = new StigmerEnvironment(env);
         TemporalInstaller.Settings settings = new TemporalInstaller.Settings(base(env.get(DOWNLOAD_URL)),
-                Durations.parse(env.getOrDefault(CONNECT_TIMEOUT, "10s"), CONNECT_TIMEOUT),
-                Durations.parse(env.getOrDefault(STALL_TIMEOUT, "30s"), STALL_TIMEOUT));
+                UserError.usage(stigmer::downloadConnectTimeout), UserError.usage(stigmer::downloadStallTimeout));
         StigmerHome home = Homes.ready();
         TemporalInstaller installer = new TemporalInstaller(home.root().resolve("bin"), settings, System.out,
                 out.terminal(), "stigmer/" + Main.version());
@@ -61,9 +61,9 @@ final class TemporalInstallFlow {
 
     /** Whether `stigmer local` will run this binary, and if not, why; whether a restart is needed. */
     private static String whatRunsIt(StigmerHome home, Path binary, Map<String, String> env) {
-        String chosen = env.get("STIGMER_TEMPORAL_BIN");
+        String chosen = new StigmerEnvironment(env).temporalBin();
         if (chosen != null && !chosen.isBlank()) {
-            return "Note: STIGMER_TEMPORAL_BIN=" + chosen + " is set, so `stigmer local` runs that one; unset it to run this one.";
+            return "Note: " + StigmerEnvironment.TEMPORAL_BIN + "=" + chosen + " is set, so `stigmer local` runs that one; unset it to run this one.";
         }
         Optional<Path> onPath = firstOnPath(env.get("PATH"));
         if (onPath.isPresent() && !sameFile(onPath.get(), binary)) {

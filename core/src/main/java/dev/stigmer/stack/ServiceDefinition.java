@@ -1,5 +1,6 @@
 package dev.stigmer.stack;
 
+import dev.stigmer.probe.ProbeDefinition;
 import dev.stigmer.state.Json;
 
 import java.util.List;

@@ -9,6 +9,8 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonSerializationContext;
 import com.google.gson.JsonSerializer;
+import dev.stigmer.probe.ProbeDefinition;
+import dev.stigmer.probe.ProbeDefinitionJson;
 
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -61,7 +63,8 @@ public final class Json {
 
     private static GsonBuilder builder() {
         return new GsonBuilder().serializeNulls().disableHtmlEscaping()
-                .registerTypeHierarchyAdapter(Enum.class, new EnumAdapter());
+                .registerTypeHierarchyAdapter(Enum.class, new EnumAdapter())
+                .registerTypeHierarchyAdapter(ProbeDefinition.class, new ProbeDefinitionJson());
     }
 
     /**

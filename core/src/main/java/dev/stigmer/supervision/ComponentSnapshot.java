@@ -50,7 +50,7 @@ public record ComponentSnapshot(
     public ComponentSnapshot(String name, ComponentState state, Long pid, String address, String mode,
                              boolean persistent, Map<String, String> links, int restarts, boolean adopted,
                              Long startedAtMillis, String lastExit, String lastError, List<String> logTail) {
-        this(name, "temporal", state, pid, address, mode, persistent, links, restarts, adopted, startedAtMillis,
+        this(name, dev.stigmer.config.TemporalDefaults.NAME, state, pid, address, mode, persistent, links, restarts, adopted, startedAtMillis,
                 List.of(), null, lastExit, lastError, logTail);
     }
 

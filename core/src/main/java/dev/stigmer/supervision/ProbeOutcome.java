@@ -18,7 +18,12 @@ import java.util.OptionalInt;
  * @param foreignListener set when someone else listens on the service port: why our component
  *                        cannot be the one serving there
  */
-record ProbeOutcome(ProbeResult result, Optional<String> foreignListener) {
+public record ProbeOutcome(ProbeResult result, Optional<String> foreignListener) {
+
+    /** What the probe said, with nothing more to it. */
+    public static ProbeOutcome of(ProbeResult result) {
+        return new ProbeOutcome(result, Optional.empty());
+    }
 
     /**
      * Blocking: runs {@code schedule}'s probe (up to {@code timeout}) and, when it asked a port of

@@ -11,10 +11,8 @@ import dev.stigmer.process.ProcessIdentity;
 import dev.stigmer.process.ProcessTree;
 import dev.stigmer.process.SpawnedProcess;
 import dev.stigmer.process.SupervisedProcess;
-import dev.stigmer.stack.RestartMode;
 import dev.stigmer.state.Json;
 import dev.stigmer.supervision.ComponentSpec.Endpoint;
-import dev.stigmer.supervision.HealthProbe.ProbeResult;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,15 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -57,7 +48,8 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 public final class Supervisor implements Component {
     private static final System.Logger LOG = System.getLogger("stigmer.supervisor");
-    private static final Duration READY_POLL = Duration.ofMillis(20);
+    /** A start whose readiness probe keeps failing says why in status after this long. */
+    static final Duration READY_NOTE_AFTER = Duration.ofSeconds(2);
     private static final Duration MIN_ADOPTION_WINDOW = Duration.ofSeconds(5);
     /** Without a readiness probe a start is ready at once; one that dies sooner than this still counts as failed. */
     private static final Duration MIN_UPTIME_WITHOUT_PROBE = Duration.ofSeconds(1);
@@ -68,10 +60,10 @@ public final class Supervisor implements Component {
     private final ComponentSpec spec;
     private final Ownership ownership;
     private final Path recordFile;
-    private final ScheduledExecutorService loop;
-    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final EventLoop loop;
+    private final Prober readiness; // null: none
+    private final Prober liveness; // null: none
     private final RestartBackoff backoff;
-    private final Set<CompletableFuture<Void>> unanswered = ConcurrentHashMap.newKeySet();
 
     // Confined to the loop thread.
     private ComponentState state = ComponentState.STOPPED;
@@ -88,6 +80,7 @@ public final class Supervisor implements Component {
     private boolean retired; // stopping for good: the daemon is exiting, no start is taken any more
     private String lastExit;
     private String lastError;
+    private String probeNote; // why the probe is failing, while it is not (yet) a cause for action
     private String replacedBecause; // why we stopped the current run's process, if we did
     private String failAfterExit; // set when no restart can help the run being stopped
     private String exitNotice; // the last exit, not yet logged
@@ -103,9 +96,9 @@ public final class Supervisor implements Component {
         this.ownership = ownership;
         this.recordFile = recordFile;
         this.backoff = new RestartBackoff(spec.restartPolicy());
-        this.loop = Executors.newSingleThreadScheduledExecutor(
-                // A virtual thread: a stack of fifty services is fifty loops that mostly wait.
-                Thread.ofVirtual().name("supervisor-" + spec.name()).factory());
+        this.loop = new EventLoop("supervisor-" + spec.name());
+        this.readiness = spec.ready().map(schedule -> new Prober(loop, schedule)).orElse(null);
+        this.liveness = spec.health().map(schedule -> new Prober(loop, schedule)).orElse(null);
         publish();
     }
 
@@ -147,15 +140,15 @@ public final class Supervisor implements Component {
      * @param markedComponents the shared walk (null, or answering null: walk as usual)
      */
     public CompletableFuture<Void> recover(Supplier<Set<String>> markedComponents) {
-        CompletableFuture<Void> done = answerLater();
-        post(() -> {
+        CompletableFuture<Void> done = loop.answerLater();
+        loop.post(() -> {
             if (state != ComponentState.STOPPED) {
                 done.complete(null);
                 return;
             }
             long recoveryRun = ++run;
             transition(ComponentState.RECOVERING);
-            offLoop(() -> lookForLeftovers(markedComponents), found -> onRecovered(recoveryRun, found, done), failure -> {
+            loop.offLoop(() -> lookForLeftovers(markedComponents), found -> onRecovered(recoveryRun, found, done), failure -> {
                 LOG.log(WARNING, "{0}: recovery failed: {1}", spec.name(), failure.toString());
                 onRecovered(recoveryRun, new Leftovers(Optional.empty(), 0, List.of()), done);
             });
@@ -169,9 +162,9 @@ public final class Supervisor implements Component {
      * stays completed (restart it to run it again); else nothing to do.
      */
     public CompletableFuture<Void> start() {
-        return call(() -> {
+        return loop.call(() -> {
             if (retired) {
-                throw new Refused(spec.name() + " is stopping for good");
+                throw new EventLoop.Refused(spec.name() + " is stopping for good");
             }
             if (state == ComponentState.COMPLETED) {
                 return;
@@ -197,8 +190,8 @@ public final class Supervisor implements Component {
     }
 
     private CompletableFuture<Void> stop(boolean forGood) {
-        CompletableFuture<Void> done = answerLater();
-        post(() -> {
+        CompletableFuture<Void> done = loop.answerLater();
+        loop.post(() -> {
             wanted = false;
             retired |= forGood;
             cancelTimer();
@@ -208,13 +201,6 @@ public final class Supervisor implements Component {
             }
         }, done);
         return done;
-    }
-
-    /** A call the supervisor turns down as a matter of course: a start once it stops for good. */
-    public static final class Refused extends IllegalStateException {
-        Refused(String message) {
-            super(message);
-        }
     }
 
     // ---- recovery ----------------------------------------------------------------------------
@@ -295,7 +281,7 @@ public final class Supervisor implements Component {
         Optional<ProcessIdentity> leader = Optional.ofNullable(current).map(SupervisedProcess::identity);
         long stoppedRun = ++run; // events of the old run are stale from here on
         transition(ComponentState.STOPPING);
-        offLoop(() -> new ProcessTree(ownership, leader).stop(spec.stopPolicy()),
+        loop.offLoop(() -> new ProcessTree(ownership, leader).stop(spec.stopPolicy()),
                 survivors -> finishStop(stoppedRun, survivors),
                 failure -> finishStop(stoppedRun, List.of()));
     }
@@ -344,7 +330,7 @@ public final class Supervisor implements Component {
         }
         long claimRun = ++run; // a stop meanwhile makes the claim's answer stale
         transition(ComponentState.STARTING);
-        offLoop(() -> PortClaim.claim(spec, ownership, busy), problem -> onPortsClaimed(claimRun, problem),
+        loop.offLoop(() -> PortClaim.claim(spec, ownership, busy), problem -> onPortsClaimed(claimRun, problem),
                 failure -> onPortsClaimed(claimRun, Optional.of("cannot check the ports: " + failure)));
     }
 
@@ -385,10 +371,11 @@ public final class Supervisor implements Component {
         readyAtNanos = null;
         readyWindow = window;
         probeFailures = 0;
+        probeNote = null;
         replacedBecause = null;
         failAfterExit = null;
         exitCode = null;
-        process.onExit().thenAccept(status -> post(() -> onExit(myRun, status)));
+        process.onExit().thenAccept(status -> loop.post(() -> onExit(myRun, status)));
         transition(ComponentState.STARTING);
     }
 
@@ -420,7 +407,7 @@ public final class Supervisor implements Component {
             // scan of /proc (an orphan holding the port is killed by the port claim before the spawn).
             ProcessIdentity deadLeader = dead.identity();
             Optional<ProcessIdentity> successor = Optional.ofNullable(current).map(SupervisedProcess::identity);
-            offLoop(() -> ProcessTree.killOrphansOf(ownership, deadLeader, successor));
+            loop.offLoop(() -> ProcessTree.killOrphansOf(ownership, deadLeader, successor));
         }
     }
 
@@ -443,12 +430,12 @@ public final class Supervisor implements Component {
             return;
         }
         boolean succeeded = status.code() != null && status.code() == 0 && replacedBecause == null;
-        if (spec.restart() == RestartMode.NO || (spec.restart() == RestartMode.ON_FAILURE && succeeded)) {
+        if (!spec.restart().restartsAfter(succeeded)) {
             logExitNotice();
             wanted = false;
             // Ended by us (not ready in time, unhealthy): that is the reason, not the signal we sent.
             lastError = succeeded ? null : (replacedBecause != null ? replacedBecause : spec.name() + " " + status.describe())
-                    + "; not restarted (restart: \"no\")";
+                    + "; not restarted (restart: " + spec.restart().written() + ")";
             transition(succeeded ? ComponentState.COMPLETED : ComponentState.EXITED);
             return;
         }
@@ -473,7 +460,7 @@ public final class Supervisor implements Component {
         logExitNotice();
         transition(ComponentState.BACKOFF);
         long backoffRun = run;
-        timer = schedule(() -> {
+        timer = loop.schedule(() -> {
             if (run == backoffRun && state == ComponentState.BACKOFF) {
                 launch();
             }
@@ -505,7 +492,7 @@ public final class Supervisor implements Component {
         if (spec.ready().isEmpty() || (current.adopted() && !spec.ready().get().probe().checksALiveProcess())) {
             // No probe (or one that cannot speak for a process already running, such as a log line
             // printed long ago): ready once it has stayed up a moment, as supervisord's startsecs.
-            timer = schedule(() -> {
+            timer = loop.schedule(() -> {
                 if (run == startedRun && state == ComponentState.STARTING) {
                     becomeReady(startedRun);
                 }
@@ -516,41 +503,39 @@ public final class Supervisor implements Component {
     }
 
     private void scheduleReadinessProbe(long probedRun) {
-        ProbeSchedule ready = spec.ready().orElseThrow();
-        timer = schedule(() -> {
-            if (run != probedRun || state != ComponentState.STARTING) {
-                return;
-            }
-            long pid = current.identity().pid();
-            offLoop(() -> ProbeOutcome.check(spec, ready, pid, ready.timeout()), outcome -> onReadinessResult(probedRun, outcome),
-                    failure -> onReadinessResult(probedRun, ProbeOutcome.failed(failure.toString())));
-        }, ready.interval());
+        long pid = current.identity().pid();
+        ProbeSchedule ready = readiness.schedule();
+        readiness.start(timeout -> ProbeOutcome.check(spec, ready, pid, timeout), ready.interval(),
+                result -> onReadinessResult(probedRun, result));
     }
 
-    private void onReadinessResult(long probedRun, ProbeOutcome outcome) {
+    private void onReadinessResult(long probedRun, Prober.Result check) {
         if (run != probedRun || state != ComponentState.STARTING) {
+            readiness.stop();
             return;
         }
-        ProbeResult result = outcome.result();
+        ProbeOutcome outcome = check.outcome();
         if (outcome.foreignListener().isPresent()) {
             // Someone else has the port, so ours cannot serve there; no restart can change that.
             replace(outcome.foreignListener().get(), true);
-        } else if (result.healthy()) {
+        } else if (check.healthy()) {
             becomeReady(probedRun);
         } else if (System.nanoTime() - launchedAtNanos > readyWindow.toNanos()) {
-            replace("not ready within " + readyWindow.toSeconds() + " s: " + result.detail(), false);
+            replace("not ready within " + readyWindow.toSeconds() + " s: " + check.detail(), false);
         } else if (stoppedWhileStarting()) {
             // A slow start and a frozen one look alike to a probe; only the kernel can tell.
-            replace("stopped (SIGSTOP) while starting: " + result.detail(), false);
-        } else {
-            scheduleReadinessProbe(probedRun);
+            replace("stopped (SIGSTOP) while starting: " + check.detail(), false);
+        } else if (System.nanoTime() - launchedAtNanos >= READY_NOTE_AFTER.toNanos()) {
+            note("not ready yet: " + check.detail()); // the next check comes from the prober
         }
     }
 
     private void becomeReady(long readyRun) {
+        cancelTimer();
         readyAtNanos = System.nanoTime();
         failedStartsInARow = 0;
         lastError = null;
+        probeNote = null;
         probeFailures = 0;
         if (!current.adopted()) {
             writeRecord(current.identity().refreshed());
@@ -571,36 +556,37 @@ public final class Supervisor implements Component {
     }
 
     private void scheduleLivenessProbe(long probedRun) {
-        ProbeSchedule health = spec.health().orElseThrow();
-        timer = schedule(() -> {
-            if (run != probedRun || state != ComponentState.RUNNING) {
-                return;
-            }
-            long pid = current.identity().pid();
-            offLoop(() -> ProbeOutcome.check(spec, health, pid, health.timeout()),
-                    outcome -> onLivenessResult(probedRun, outcome.result()),
-                    failure -> onLivenessResult(probedRun, ProbeResult.failing(failure.toString())));
-        }, health.interval());
+        long pid = current.identity().pid();
+        ProbeSchedule health = liveness.schedule();
+        liveness.start(timeout -> ProbeOutcome.check(spec, health, pid, timeout), health.interval(),
+                result -> onLivenessResult(probedRun, result));
     }
 
-    private void onLivenessResult(long probedRun, ProbeResult result) {
+    private void onLivenessResult(long probedRun, Prober.Result check) {
         if (run != probedRun || state != ComponentState.RUNNING) {
+            liveness.stop();
             return;
         }
-        if (result.healthy()) {
-            probeFailures = 0;
-        } else {
-            probeFailures++;
-            int threshold = spec.health().orElseThrow().failures();
-            LOG.log(WARNING, "{0}: health check failed ({1}/{2}): {3}", spec.name(), probeFailures,
-                    threshold, result.detail());
-            if (probeFailures >= threshold) {
-                transition(ComponentState.UNHEALTHY);
-                replace("unhealthy: " + probeFailures + " health checks failed in a row: " + result.detail(), false);
-                return;
-            }
+        if (check.healthy()) {
+            note(null);
+            return;
         }
-        scheduleLivenessProbe(probedRun);
+        LOG.log(WARNING, "{0}: health check failed ({1}/{2}): {3}", spec.name(), check.failuresInARow(),
+                check.threshold(), check.detail());
+        if (check.thresholdReached()) {
+            transition(ComponentState.UNHEALTHY);
+            replace("unhealthy: " + check.failuresInARow() + " health checks failed in a row: " + check.detail(), false);
+        } else {
+            note(check.failing("health check"));
+        }
+    }
+
+    /** Says (in lastError, when nothing weightier is there) why a probe fails before that leads anywhere. */
+    private void note(String why) {
+        if (!java.util.Objects.equals(why, probeNote)) {
+            probeNote = why;
+            publish();
+        }
     }
 
     /**
@@ -617,7 +603,7 @@ public final class Supervisor implements Component {
         lastError = reason;
         LOG.log(WARNING, "{0}: replacing {1}: {2}", spec.name(), victim.describe(), reason);
         ProcessTree tree = ProcessTree.rootedAt(ownership, victim, ProcFs.ticksSinceBoot());
-        offLoop(() -> tree.stop(spec.stopPolicy())); // its exit event drives what comes next
+        loop.offLoop(() -> tree.stop(spec.stopPolicy())); // its exit event drives what comes next
     }
 
     private void transition(ComponentState next) {
@@ -691,7 +677,7 @@ public final class Supervisor implements Component {
                 live && current.adopted(),
                 live ? startedAtMillis : null,
                 List.of(), exitCode,
-                lastExit, lastError,
+                lastExit, lastError != null ? lastError : probeNote,
                 showTail ? LogTail.lastLines(spec.log(), LOG_TAIL_LINES) : List.of());
         ComponentSnapshot published = snapshot;
         try {
@@ -706,90 +692,13 @@ public final class Supervisor implements Component {
             timer.cancel(false);
             timer = null;
         }
-    }
-
-    /** Blocking work for a worker; its result, or its failure, comes back as an event on the loop. */
-    private <T> void offLoop(Callable<T> work, Consumer<T> onResult, Consumer<Exception> onFailure) {
-        try {
-            workers.execute(() -> {
-                T result;
-                try {
-                    result = work.call();
-                } catch (Exception e) {
-                    LOG.log(WARNING, spec.name() + ": work off the loop failed", e);
-                    post(() -> onFailure.accept(e));
-                    return;
-                }
-                post(() -> onResult.accept(result));
-            });
-        } catch (RejectedExecutionException e) {
-            // closed: the daemon is going away
+        if (readiness != null) {
+            readiness.stop();
         }
-    }
-
-    /** Blocking work whose outcome the loop learns otherwise (an exit event, say), or never needs. */
-    private void offLoop(Runnable work) {
-        try {
-            workers.execute(() -> {
-                try {
-                    work.run();
-                } catch (RuntimeException e) {
-                    LOG.log(WARNING, spec.name() + ": work off the loop failed", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closed: the daemon is going away
+        if (liveness != null) {
+            liveness.stop();
         }
-    }
-
-    private ScheduledFuture<?> schedule(Runnable event, Duration delay) {
-        try {
-            return loop.schedule(logged(event), delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            return null; // closed
-        }
-    }
-
-    /** Queues an event for the loop; false when the loop is closed (the event will never run). */
-    private boolean post(Runnable event) {
-        try {
-            loop.execute(logged(event));
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
-    }
-
-    /** Queues an event that answers {@code answer}: when the loop is closed, it is answered with that. */
-    private void post(Runnable event, CompletableFuture<Void> answer) {
-        if (!post(event)) {
-            answer.completeExceptionally(closed());
-        }
-    }
-
-    /** The event's outcome goes to its caller: done, or the exception that ended it (also logged). */
-    private CompletableFuture<Void> call(Runnable event) {
-        CompletableFuture<Void> done = answerLater();
-        post(() -> {
-            try {
-                event.run();
-                done.complete(null);
-            } catch (Refused e) {
-                done.completeExceptionally(e);
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-                throw e;
-            }
-        }, done);
-        return done;
-    }
-
-    /** A future for a caller; if the supervisor closes before answering it, it fails rather than hangs. */
-    private CompletableFuture<Void> answerLater() {
-        CompletableFuture<Void> answer = new CompletableFuture<>();
-        unanswered.add(answer);
-        answer.whenComplete((ignored, failure) -> unanswered.remove(answer));
-        return answer;
+        probeNote = null;
     }
 
     private static String rootMessage(Throwable e) {
@@ -800,26 +709,10 @@ public final class Supervisor implements Component {
         return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
-    private IllegalStateException closed() {
-        return new IllegalStateException("the supervisor of " + spec.name() + " is closed");
-    }
-
-    private Runnable logged(Runnable event) {
-        return () -> {
-            try {
-                event.run();
-            } catch (RuntimeException e) {
-                LOG.log(WARNING, spec.name() + ": event failed", e);
-            }
-        };
-    }
-
     @Override
     public void close() {
-        loop.shutdownNow();
-        workers.shutdownNow();
+        loop.close();
         spec.ready().ifPresent(schedule -> schedule.probe().close());
         spec.health().ifPresent(schedule -> schedule.probe().close());
-        unanswered.forEach(answer -> answer.completeExceptionally(closed()));
     }
 }

@@ -268,6 +268,33 @@ class SupervisorTest {
         assertThat(httpProbe(port).check(Duration.ofSeconds(5)).healthy()).isTrue();
     }
 
+    /** Issue 13: status said `running` with an empty lastError while health checks 1 and 2 of 3 failed. */
+    @Test
+    void healthChecksFailingBelowTheThresholdAreNamedInLastErrorUntilOnePasses() throws Exception {
+        int port = TestProcesses.freePort();
+        ComponentSpec base = spec(httpServer(port), httpProbe(port), Optional.of(new InetSocketAddress(LOOPBACK, port)),
+                START_TIMEOUT);
+        ProbeSchedule patient = new ProbeSchedule(httpProbe(port), Duration.ofMillis(100), Duration.ofMillis(300), 1000);
+        Supervisor supervisor = supervise(new ComponentSpec(base.name(), base.kind(), base.command(), base.environment(),
+                base.workingDir(), base.log(), base.endpoints(), base.mode(), false, Map.of(), base.ready(),
+                Optional.of(patient), base.startTimeout(), base.restart(), base.restartPolicy(), base.stopPolicy(),
+                null, false));
+        supervisor.start();
+        long pid = awaitSnapshot(supervisor, s -> s.state() == ComponentState.RUNNING).pid();
+        assertThat(supervisor.snapshot().lastError()).isNull();
+
+        Linux.kill(pid, Linux.SIGSTOP); // answers no request, though its kernel still accepts connections
+        ComponentSnapshot failing = awaitSnapshot(supervisor, s -> s.lastError() != null
+                && s.lastError().matches("health check failing \\([1-9][0-9]* of 1000\\): .+"));
+        assertThat(failing.state()).isEqualTo(ComponentState.RUNNING);
+        assertThat(failing.pid()).isEqualTo(pid);
+
+        Linux.kill(pid, Linux.SIGCONT);
+        ComponentSnapshot recovered = awaitSnapshot(supervisor, s -> s.lastError() == null);
+        assertThat(recovered.state()).isEqualTo(ComponentState.RUNNING);
+        assertThat(recovered.pid()).isEqualTo(pid);
+    }
+
     // ---- desired state and the event loop ----------------------------------------------------
 
     /** The start arrives while the stop still waits out the grace of a process that ignores SIGTERM. */
@@ -302,7 +329,7 @@ class SupervisorTest {
         CompletableFuture<Void> retired = supervisor.retire();
 
         assertThatThrownBy(() -> supervisor.start().get(5, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(Supervisor.Refused.class);
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(EventLoop.Refused.class);
         retired.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
 
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))

@@ -40,7 +40,7 @@ import java.util.logging.Logger;
  * Usage (by the CLI): {@code DaemonMain HOME}. Exit 75 when another daemon holds the lock.
  */
 public final class DaemonMain {
-    public static final int EXIT_ALREADY_RUNNING = 75;
+    public static final int EXIT_ALREADY_RUNNING = dev.stigmer.config.ExitCodes.ALREADY_RUNNING;
     private static final System.Logger LOG = System.getLogger("stigmer.daemon");
     /** How long the daemon's own stop waits for the whole stack; the CLI waits a little longer. */
     private static final Duration STOP_BOUND = Duration.ofMinutes(5);

@@ -13,6 +13,7 @@ import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.state.StigmerHome;
 import dev.stigmer.supervision.Component;
 import dev.stigmer.supervision.ComponentSnapshot;
+import dev.stigmer.supervision.EventLoop;
 import dev.stigmer.supervision.ComponentSpec;
 import dev.stigmer.supervision.ComponentState;
 import dev.stigmer.supervision.StackRecord;
@@ -35,7 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -57,7 +58,7 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 final class StackController implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("stigmer.stack");
-    static final String TEMPORAL = "temporal";
+    static final String TEMPORAL = dev.stigmer.config.TemporalDefaults.NAME;
     private static final java.util.regex.Pattern VALID_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final Set<String> RESERVED = Set.of(TEMPORAL, "daemon", "cli");
 
@@ -65,8 +66,8 @@ final class StackController implements AutoCloseable {
     private final Function<LocalSettings, Component> temporalFactory;
     private final Consumer<Path> newLog;
     private final StackEvents events;
-    private final ExecutorService loop = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().daemon().name("stack").factory());
+    private final EventLoop loop = new EventLoop("stack",
+            () -> new Refused(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping"));
     // Confined to the loop.
     private final Map<String, Member> members = new LinkedHashMap<>();
     private String file; // the stack file whose services run; null: none yet
@@ -370,9 +371,12 @@ final class StackController implements AutoCloseable {
     /** A read of the loop's state; {@code closed} once the loop is gone (the daemon exiting). */
     private <T> T onLoop(Supplier<T> read, T closed) {
         try {
-            return CompletableFuture.supplyAsync(read, loop).join();
-        } catch (RejectedExecutionException e) {
-            return closed;
+            return loop.call(read).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Refused refused && refused.kind() == ErrorKind.SHUTTING_DOWN) {
+                return closed;
+            }
+            throw e;
         }
     }
 
@@ -434,7 +438,7 @@ final class StackController implements AutoCloseable {
 
     /** The stack file whose services run, if any. */
     String file() {
-        return CompletableFuture.supplyAsync(() -> file, loop).join();
+        return loop.call(() -> file).join();
     }
 
     // ---- reconciliation ----------------------------------------------------------------------
@@ -921,30 +925,16 @@ final class StackController implements AutoCloseable {
     }
 
     private void post(Runnable event) {
-        try {
-            loop.execute(() -> {
-                try {
-                    event.run();
-                } catch (RuntimeException e) {
-                    LOG.log(WARNING, "stack: event failed", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closed: the daemon is going away
-        }
+        loop.post(event); // false once closed: the daemon is going away
     }
 
     private <T> CompletableFuture<T> call(Supplier<T> work) {
-        try {
-            return CompletableFuture.supplyAsync(work, loop);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new Refused(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping"));
-        }
+        return loop.call(work);
     }
 
     @Override
     public void close() {
-        loop.shutdownNow();
+        loop.close();
         recordWriter.close(); // what was queued is written
         members.values().forEach(member -> {
             if (member.supervisor != null) {

@@ -8,6 +8,9 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.okhttp.OkHttpChannelBuilder;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
@@ -47,10 +50,23 @@ public final class GrpcHealthProbe implements HealthProbe, AutoCloseable {
             }
             return ProbeResult.failing(host + ":" + port + " answers " + response.getStatus());
         } catch (StatusRuntimeException e) {
-            return ProbeResult.failing(host + ":" + port + ": " + e.getStatus().getCode()
-                    + (e.getStatus().getDescription() == null ? "" : " " + e.getStatus().getDescription()));
+            return failing(e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
+                    : " " + e.getStatus().getDescription()), timeout);
         } catch (RuntimeException e) {
-            return ProbeResult.failing(host + ":" + port + ": " + e);
+            return failing(e.toString(), timeout);
+        }
+    }
+
+    /**
+     * A failed check, saying whether anything accepts connections there: a server that listens but
+     * does not speak gRPC (an HTTP server, a proxy) is a different problem from nothing listening.
+     */
+    private ProbeResult failing(String why, Duration timeout) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), (int) Math.clamp(timeout.toMillis(), 1, 500));
+            return ProbeResult.failing("port " + port + " accepts connections, but the gRPC health check fails: " + why);
+        } catch (IOException | RuntimeException e) {
+            return ProbeResult.failing(host + ":" + port + ": " + why);
         }
     }
 

@@ -1,20 +1,14 @@
 package dev.stigmer.services;
 
 import dev.stigmer.control.TemporalClientVariables;
-import dev.stigmer.health.ExecProbe;
 import dev.stigmer.health.GrpcHealthProbe;
-import dev.stigmer.health.HttpProbe;
-import dev.stigmer.health.LogProbe;
-import dev.stigmer.health.TcpProbe;
 import dev.stigmer.process.Ownership;
 import dev.stigmer.process.StopPolicy;
-import dev.stigmer.stack.ProbeDefinition;
+import dev.stigmer.probe.ProbeContext;
 import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.state.StigmerHome;
 import dev.stigmer.supervision.ComponentSpec;
 import dev.stigmer.supervision.ComponentSpec.Endpoint;
-import dev.stigmer.supervision.HealthProbe;
-import dev.stigmer.supervision.ProbeSchedule;
 import dev.stigmer.supervision.RestartPolicy;
 import dev.stigmer.supervision.Supervisor;
 
@@ -59,10 +53,11 @@ public final class ServiceComponent {
         // the service stops a probe in flight too).
         Map<String, String> probeEnvironment = new HashMap<>(environment);
         probeEnvironment.putAll(new Ownership(home.root(), service.name()).environment());
+        ProbeContext probes = new ProbeContext(log, probeEnvironment, directory, GrpcHealthProbe::new);
         return new ComponentSpec(service.name(), KIND, service.command(), environment, directory, log, endpoints,
                 KIND, false, Map.of(),
-                Optional.ofNullable(service.ready()).map(p -> schedule(p, log, probeEnvironment, directory)),
-                Optional.ofNullable(service.health()).map(p -> schedule(p, log, probeEnvironment, directory)),
+                Optional.ofNullable(service.ready()).map(p -> p.schedule(probes)),
+                Optional.ofNullable(service.health()).map(p -> p.schedule(probes)),
                 Duration.ofMillis(service.startTimeoutMillis()), service.restart(), RestartPolicy.DEFAULT,
                 new StopPolicy(Duration.ofMillis(service.stopGraceMillis()), KILL_WAIT, service.stopSignal()),
                 specHash(service, temporalVariables), true);
@@ -77,30 +72,5 @@ public final class ServiceComponent {
         Map<String, String> variables = new java.util.TreeMap<>(temporalVariables);
         variables.remove(TemporalClientVariables.API_KEY);
         return dev.stigmer.stack.SpecHash.of(List.of(service.specHash(), variables));
-    }
-
-    private static ProbeSchedule schedule(ProbeDefinition definition, Path log, Map<String, String> environment,
-                                          Path directory) {
-        return new ProbeSchedule(probe(definition, log, environment, directory), Duration.ofMillis(definition.intervalMillis()),
-                Duration.ofMillis(definition.timeoutMillis()), definition.failures());
-    }
-
-    static HealthProbe probe(ProbeDefinition definition, Path log, Map<String, String> environment, Path directory) {
-        return switch (definition.kind()) {
-            case HTTP -> new HttpProbe(definition.target());
-            case TCP -> new TcpProbe(host(definition.target()), port(definition.target()));
-            case GRPC -> new GrpcHealthProbe(host(definition.target()), port(definition.target()),
-                    definition.grpcService() == null ? "" : definition.grpcService());
-            case LOG -> new LogProbe(log, definition.target());
-            case EXEC -> new ExecProbe(definition.command(), environment, directory);
-        };
-    }
-
-    private static String host(String hostPort) {
-        return hostPort.substring(0, hostPort.lastIndexOf(':'));
-    }
-
-    private static int port(String hostPort) {
-        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }
 }

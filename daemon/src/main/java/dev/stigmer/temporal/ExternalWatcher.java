@@ -3,18 +3,14 @@ package dev.stigmer.temporal;
 import dev.stigmer.supervision.Component;
 import dev.stigmer.supervision.ComponentSnapshot;
 import dev.stigmer.supervision.ComponentState;
-import dev.stigmer.supervision.HealthProbe.ProbeResult;
+import dev.stigmer.supervision.EventLoop;
+import dev.stigmer.supervision.Prober;
 import dev.stigmer.supervision.ProbeSchedule;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -28,9 +24,9 @@ import static java.lang.System.Logger.Level.WARNING;
  * row make it unreachable, one passing check makes it running again. Not wanted, it is
  * {@code stopped}: no longer checked, and nothing is done to it.
  * <p>
- * State is confined to one thread; each check runs on a virtual thread and its result comes back
- * tagged with the watch it belongs to, so a check that was under way when the watch changed (a
- * stop, a new API key) is ignored.
+ * State is confined to its {@link EventLoop}; the checks are its {@link Prober}'s, whose round
+ * ends with the watch, so a check that was under way when the watch changed (a stop, a new API
+ * key) is ignored.
  */
 public final class ExternalWatcher implements Component {
     private static final System.Logger LOG = System.getLogger("stigmer.external");
@@ -42,17 +38,15 @@ public final class ExternalWatcher implements Component {
     private final ProbeSchedule schedule;
     private final Supplier<String> waitingFor;
     private final Supplier<CompletableFuture<Void>> recovery;
-    private final ScheduledExecutorService loop;
+    private final EventLoop loop;
+    private final Prober prober;
 
     // Confined to the loop.
     private ComponentState state = ComponentState.STOPPED;
-    private long watch; // which watch a check belongs to
     private boolean retired;
-    private int failuresInARow;
     private String lastError;
     private Long reachableSinceMillis;
     private Long roundTripMicros;
-    private ScheduledFuture<?> next;
 
     private volatile ComponentSnapshot snapshot;
     private volatile Consumer<ComponentSnapshot> onChange = s -> { };
@@ -70,7 +64,8 @@ public final class ExternalWatcher implements Component {
         this.schedule = schedule;
         this.waitingFor = waitingFor;
         this.recovery = recovery;
-        this.loop = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("watch-" + name).factory());
+        this.loop = new EventLoop("watch-" + name);
+        this.prober = new Prober(loop, schedule);
         publish();
     }
 
@@ -91,9 +86,9 @@ public final class ExternalWatcher implements Component {
 
     @Override
     public CompletableFuture<Void> start() {
-        return call(() -> {
+        return loop.call(() -> {
             if (retired) {
-                throw new IllegalStateException(name + " is no longer watched: the daemon is stopping");
+                throw new EventLoop.Refused(name + " is no longer watched: the daemon is stopping");
             }
             if (state == ComponentState.STOPPED) {
                 LOG.log(INFO, "{0}: checking the {1} Temporal at {2}", name, mode, address);
@@ -104,7 +99,7 @@ public final class ExternalWatcher implements Component {
 
     /** Checks again at once, from {@code starting}: what the check depends on (an API key) has changed. */
     public CompletableFuture<Void> refresh() {
-        return call(() -> {
+        return loop.call(() -> {
             if (state != ComponentState.STOPPED) {
                 beginWatch();
             }
@@ -113,12 +108,12 @@ public final class ExternalWatcher implements Component {
 
     @Override
     public CompletableFuture<Void> stop() {
-        return call(() -> endWatch(false));
+        return loop.call(() -> endWatch(false));
     }
 
     @Override
     public CompletableFuture<Void> retire() {
-        return call(() -> endWatch(true));
+        return loop.call(() -> endWatch(true));
     }
 
     @Override
@@ -127,74 +122,48 @@ public final class ExternalWatcher implements Component {
     }
 
     private void beginWatch() {
-        watch++;
-        failuresInARow = 0;
         lastError = null;
         reachableSinceMillis = null;
         roundTripMicros = null;
-        cancelNext();
+        prober.stop();
         transition(ComponentState.STARTING);
-        check(watch);
+        String waiting = waitingFor.get();
+        if (waiting != null) {
+            lastError = waiting; // refresh() begins again once it is there
+            publish();
+            return;
+        }
+        prober.start(prober.probe(), Duration.ZERO, this::checked);
     }
 
     private void endWatch(boolean forGood) {
         retired |= forGood;
-        watch++;
-        cancelNext();
+        prober.stop();
         reachableSinceMillis = null;
         transition(ComponentState.STOPPED);
     }
 
-    private void check(long forWatch) {
-        if (forWatch != watch) {
-            return;
-        }
-        String waiting = waitingFor.get();
-        if (waiting != null) {
-            lastError = waiting; // refresh() checks again once it is there
-            publish();
-            return;
-        }
-        Thread.ofVirtual().name("check-" + name).start(() -> {
-            long started = System.nanoTime();
-            ProbeResult result;
-            try {
-                result = schedule.probe().check(schedule.timeout());
-            } catch (RuntimeException e) {
-                result = ProbeResult.failing(e.toString());
-            }
-            long micros = (System.nanoTime() - started) / 1_000;
-            ProbeResult answer = result;
-            post(() -> checked(forWatch, answer, micros));
-        });
-    }
-
-    private void checked(long forWatch, ProbeResult result, long micros) {
-        if (forWatch != watch) {
-            return; // a check of a watch that has ended
-        }
-        if (result.healthy()) {
-            failuresInARow = 0;
+    private void checked(Prober.Result check) {
+        if (check.healthy()) {
             lastError = null;
-            roundTripMicros = micros;
+            roundTripMicros = check.micros();
             if (state != ComponentState.RUNNING) {
-                LOG.log(INFO, "{0}: {1} answers (round trip {2} ms)", name, address, String.format("%.1f", micros / 1000.0));
+                LOG.log(INFO, "{0}: {1} answers (round trip {2} ms)", name, address,
+                        String.format("%.1f", check.micros() / 1000.0));
                 reachableSinceMillis = System.currentTimeMillis();
             }
             transition(ComponentState.RUNNING);
-        } else {
-            failuresInARow++;
-            lastError = result.detail();
-            if (state == ComponentState.STARTING
-                    || (state == ComponentState.RUNNING && failuresInARow >= schedule.failures())) {
-                LOG.log(WARNING, "{0}: unreachable: {1}", name, result.detail());
-                reachableSinceMillis = null;
-                transition(ComponentState.UNREACHABLE);
-            } else {
-                publish();
+        } else if (state == ComponentState.STARTING || check.thresholdReached()) {
+            lastError = check.detail();
+            if (state != ComponentState.UNREACHABLE) {
+                LOG.log(WARNING, "{0}: unreachable: {1}", name, check.detail());
             }
+            reachableSinceMillis = null;
+            transition(ComponentState.UNREACHABLE);
+        } else {
+            lastError = state == ComponentState.RUNNING ? check.failing("check") : check.detail();
+            publish();
         }
-        next = loop.schedule(() -> check(forWatch), schedule.interval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void transition(ComponentState to) {
@@ -208,32 +177,9 @@ public final class ExternalWatcher implements Component {
         onChange.accept(snapshot);
     }
 
-    private void cancelNext() {
-        if (next != null) {
-            next.cancel(false);
-            next = null;
-        }
-    }
-
-    private void post(Runnable event) {
-        try {
-            loop.execute(event);
-        } catch (RejectedExecutionException e) {
-            // closed: the daemon is going away
-        }
-    }
-
-    private CompletableFuture<Void> call(Runnable work) {
-        try {
-            return CompletableFuture.runAsync(work, loop);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new IllegalStateException(name + " is closed"));
-        }
-    }
-
     @Override
     public void close() {
-        loop.shutdownNow();
+        loop.close();
         schedule.probe().close();
     }
 }

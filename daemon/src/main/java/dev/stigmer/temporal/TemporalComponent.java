@@ -1,5 +1,6 @@
 package dev.stigmer.temporal;
 
+import dev.stigmer.config.TemporalDefaults;
 import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.TemporalOptions;
 import dev.stigmer.health.GrpcHealthProbe;
@@ -22,10 +23,9 @@ import java.util.Optional;
 
 /** Temporal as a supervised component: the real dev server when a binary is set, else embedded. */
 public final class TemporalComponent {
-    public static final String NAME = "temporal";
-    public static final String LOOPBACK = "127.0.0.1";
+    public static final String NAME = TemporalDefaults.NAME;
+    public static final String LOOPBACK = TemporalDefaults.LOOPBACK;
     public static final String HEALTH_SERVICE = "temporal.api.workflowservice.v1.WorkflowService";
-    public static final int UI_PORT_OFFSET = 1000;
     static final Duration DEFAULT_START_WINDOW = Duration.ofSeconds(60);
     private static final Duration READY_POLL = Duration.ofMillis(20);
     private static final Duration MAX_READY_PROBE = Duration.ofSeconds(1);
@@ -62,7 +62,7 @@ public final class TemporalComponent {
             command.addAll(List.of(settings.temporalBin(), "server", "start-dev",
                     "--ip", LOOPBACK, "--port", Integer.toString(port)));
             if (options.uiEnabled()) {
-                int uiPort = options.uiPort() != null ? options.uiPort() : port + UI_PORT_OFFSET;
+                int uiPort = options.uiPort() != null ? options.uiPort() : port + TemporalDefaults.UI_PORT_OFFSET;
                 command.addAll(List.of("--ui-port", Integer.toString(uiPort)));
                 links = Map.of("ui", "http://" + LOOPBACK + ":" + uiPort);
                 // The real CLI serves its web UI too: a port taken there would be a crash loop, not a clear error.

@@ -1,6 +1,6 @@
 package dev.stigmer.temporal;
 
-import dev.stigmer.health.TcpProbe;
+import dev.stigmer.probe.TcpProbe;
 import dev.stigmer.supervision.ComponentState;
 import dev.stigmer.supervision.HealthProbe;
 import dev.stigmer.supervision.HealthProbe.ProbeResult;
@@ -52,6 +52,26 @@ class ExternalWatcherTest {
 
             watcher.stop().join();
             assertThat(watcher.snapshot().state()).isEqualTo(ComponentState.STOPPED);
+        }
+    }
+
+    @Test
+    void checksFailingBelowTheThresholdKeepItRunningAndSaySoInLastError() {
+        AtomicReference<ProbeResult> answer = new AtomicReference<>(ProbeResult.serving());
+        try (ExternalWatcher watcher = new ExternalWatcher("temporal", "temporal", "external", "127.0.0.1:1",
+                new ProbeSchedule(timeout -> answer.get(), Duration.ofMillis(20), Duration.ofMillis(500), 1000),
+                () -> null, () -> CompletableFuture.completedFuture(null))) {
+            watcher.start().join();
+            await().atMost(PATIENCE).until(() -> watcher.snapshot().state() == ComponentState.RUNNING);
+
+            answer.set(ProbeResult.failing("UNAVAILABLE"));
+            await().atMost(PATIENCE).until(() -> String.valueOf(watcher.snapshot().lastError())
+                    .matches("check failing \\([1-9][0-9]* of 1000\\): UNAVAILABLE"));
+            assertThat(watcher.snapshot().state()).isEqualTo(ComponentState.RUNNING);
+
+            answer.set(ProbeResult.serving());
+            await().atMost(PATIENCE).until(() -> watcher.snapshot().lastError() == null);
+            assertThat(watcher.snapshot().state()).isEqualTo(ComponentState.RUNNING);
         }
     }
 

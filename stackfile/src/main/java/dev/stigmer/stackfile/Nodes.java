@@ -1,5 +1,6 @@
 package dev.stigmer.stackfile;
 
+import dev.stigmer.config.Durations;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -128,11 +129,11 @@ final class Nodes {
 
     long millis(Node node, String what) throws StackFileException {
         String text = string(node, what);
-        long millis = DurationText.millis(text);
-        if (millis <= 0) {
-            throw new StackFileException(at(node), what + " must be a duration like 250ms, 5s or 2m, got '" + text + "'");
+        try {
+            return Durations.parse(text).toMillis();
+        } catch (IllegalArgumentException e) {
+            throw new StackFileException(at(node), what + " " + e.getMessage());
         }
-        return millis;
     }
 
     /**

@@ -1,13 +1,13 @@
 package dev.stigmer.stackfile;
 
+import dev.stigmer.config.TemporalDefaults;
 import dev.stigmer.control.ExternalTemporal;
 import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.stack.DependencyDefinition;
 import dev.stigmer.stack.DependencyCondition;
-import dev.stigmer.stack.ProbeDefinition;
-import dev.stigmer.stack.ProbeKind;
 import dev.stigmer.stack.RestartMode;
 import dev.stigmer.control.TemporalOptions;
+import dev.stigmer.probe.ProbeDefinition;
 import dev.stigmer.stackfile.Nodes.Entry;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
@@ -16,7 +16,6 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,18 +25,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads {@code stigmer.yaml} (found by {@link StackFileLocator}). Reading validates everything that can be known before a start and
  * resolves it into a {@link StackDefinition}; the first problem is thrown, with its position.
  */
 public final class StackFile {
-    public static final int DEFAULT_TEMPORAL_PORT = 7233;
-    static final Set<String> RESERVED = Set.of("temporal", "daemon", "cli");
-    static final String TEMPORAL = "temporal";
+    static final String TEMPORAL = TemporalDefaults.NAME;
+    static final Set<String> RESERVED = Set.of(TEMPORAL, "daemon", "cli");
 
-    private static final List<String> TOP = List.of("temporal", "services");
+    private static final List<String> TOP = List.of(TEMPORAL, "services");
     private static final List<String> TEMPORAL_KEYS = List.of("port", "bin", "external", "profile", "namespaces", "search_attributes",
             "dynamic_config", "log_level", "ui", "ui_port", "db");
     private static final List<String> SEARCH_ATTRIBUTE_TYPES = List.of("Keyword", "Text", "Int", "Double", "Bool",
@@ -49,9 +46,6 @@ public final class StackFile {
     private static final List<String> SERVICE_KEYS = List.of("command", "working_dir", "env", "env_file", "port",
             "depends_on", "ready", "health", "restart", "stop_signal", "stop_grace", "start_timeout");
     private static final List<String> EDGE_KEYS = List.of("condition", "restart");
-    private static final List<String> PROBE_KINDS = List.of("http", "tcp", "grpc", "log", "exec");
-    private static final List<String> PROBE_KEYS = List.of("http", "tcp", "grpc", "log", "exec", "grpc_service",
-            "interval", "timeout", "failures");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final long DEFAULT_STOP_GRACE = 10_000;
     private static final long DEFAULT_START_TIMEOUT = 60_000;
@@ -80,7 +74,7 @@ public final class StackFile {
     private StackDefinition read(Integer temporalPortOverride) throws StackFileException {
         Node root = compose();
         Map<String, Entry> top = nodes.mapping(root, "the stack file", TOP);
-        TemporalDefinition temporal = top.containsKey("temporal") ? temporal(top.get("temporal").value())
+        TemporalDefinition temporal = top.containsKey(TEMPORAL) ? temporal(top.get(TEMPORAL).value())
                 : TemporalDefinition.NOT_SET;
         Map<String, ServiceDefinition> services = new LinkedHashMap<>();
         Map<String, Map<String, Entry>> edges = new LinkedHashMap<>(); // for positions in graph errors
@@ -98,7 +92,7 @@ public final class StackFile {
         checkDependencies(services, edges);
         int temporalPort = temporal.external() != null ? -1 // nothing of Temporal's listens here
                 : temporalPortOverride != null ? temporalPortOverride
-                : temporal.port() != null ? temporal.port() : DEFAULT_TEMPORAL_PORT;
+                : temporal.port() != null ? temporal.port() : TemporalDefaults.PORT;
         checkPorts(services, portEntries, temporalPort);
         return new StackDefinition(file.toString(), temporal, services);
     }
@@ -131,7 +125,7 @@ public final class StackFile {
         if (isNull(node)) {
             return TemporalDefinition.NOT_SET;
         }
-        Map<String, Entry> keys = nodes.mapping(node, "temporal", TEMPORAL_KEYS);
+        Map<String, Entry> keys = nodes.mapping(node, TEMPORAL, TEMPORAL_KEYS);
         ExternalDefinition external = external(keys);
         Integer port = keys.containsKey("port") ? nodes.port(keys.get("port").value(), "temporal.port") : null;
         String bin = null;
@@ -375,13 +369,9 @@ public final class StackFile {
         if (keys.containsKey("restart")) {
             Node node = keys.get("restart").value();
             String text = nodes.string(node, what + " restart");
-            restart = switch (text) {
-                case "always" -> RestartMode.ALWAYS;
-                case "on-failure" -> RestartMode.ON_FAILURE;
-                case "no" -> RestartMode.NO;
-                default -> throw new StackFileException(nodes.at(node), what + " restart must be always, on-failure "
-                        + "or \"no\", got '" + text + "'" + (text.equals("false") ? " (write \"no\")" : ""));
-            };
+            restart = RestartMode.of(text).orElseThrow(() -> new StackFileException(nodes.at(node), what
+                    + " restart must be " + RestartMode.choices() + ", got '" + text + "'"
+                    + (text.equals("false") ? " (write \"no\")" : "")));
         }
         int stopSignal = Signals.TERM;
         if (keys.containsKey("stop_signal")) {
@@ -471,79 +461,7 @@ public final class StackFile {
     }
 
     private ProbeDefinition probe(Node node, String what, boolean readiness) throws StackFileException {
-        Map<String, Entry> keys = nodes.mapping(node, what, PROBE_KEYS);
-        List<String> kinds = PROBE_KINDS.stream().filter(keys::containsKey).toList();
-        if (kinds.size() != 1) {
-            throw new StackFileException(kinds.isEmpty() ? nodes.at(node) : nodes.at(keys.get(kinds.get(1)).keyNode()),
-                    what + (kinds.isEmpty() ? " needs one of " : " has " + String.join(" and ", kinds) + "; keep one of ")
-                            + String.join(", ", PROBE_KINDS));
-        }
-        String kind = kinds.getFirst();
-        Node target = keys.get(kind).value();
-        long interval = keys.containsKey("interval") ? nodes.millis(keys.get("interval").value(), what + " interval")
-                : readiness ? 250 : 5_000;
-        long timeout = keys.containsKey("timeout") ? nodes.millis(keys.get("timeout").value(), what + " timeout")
-                : readiness ? 1_000 : 2_000;
-        int failures = keys.containsKey("failures") ? nodes.positive(keys.get("failures").value(), what + " failures") : 3;
-        if (keys.containsKey("grpc_service") && !kind.equals("grpc")) {
-            throw new StackFileException(nodes.at(keys.get("grpc_service").keyNode()), "grpc_service belongs to a grpc probe; "
-                    + "remove it from this " + kind + " probe");
-        }
-        return switch (kind) {
-            case "http" -> {
-                String url = nodes.string(target, what + " http");
-                if (!isHttpUrl(url)) {
-                    throw new StackFileException(nodes.at(target), what + " http must be a URL like http://127.0.0.1:8080/health, got '" + url + "'");
-                }
-                yield new ProbeDefinition(ProbeKind.HTTP, url, null, null, interval, timeout, failures);
-            }
-            case "tcp" -> new ProbeDefinition(ProbeKind.TCP, hostPort(target, what + " tcp"), null, null, interval, timeout, failures);
-            case "grpc" -> new ProbeDefinition(ProbeKind.GRPC, hostPort(target, what + " grpc"),
-                    keys.containsKey("grpc_service") ? nodes.string(keys.get("grpc_service").value(), "grpc_service") : "",
-                    null, interval, timeout, failures);
-            case "log" -> {
-                if (!readiness) {
-                    throw new StackFileException(nodes.at(keys.get("log").keyNode()), "a log probe says when a service is ready, "
-                            + "not whether it stays healthy; use it under ready:, or use http, tcp, grpc or exec here");
-                }
-                String regex = nodes.string(target, what + " log");
-                try {
-                    Pattern.compile(regex);
-                } catch (PatternSyntaxException e) {
-                    throw new StackFileException(nodes.at(target), what + " log is not a valid regular expression: "
-                            + e.getDescription());
-                }
-                yield new ProbeDefinition(ProbeKind.LOG, regex, null, null, interval, timeout, failures);
-            }
-            default -> new ProbeDefinition(ProbeKind.EXEC, null, null, nodes.command(target, what + " exec"),
-                    interval, timeout, failures);
-        };
-    }
-
-    /** "8080" means 127.0.0.1:8080; "HOST:PORT" as written. */
-    private String hostPort(Node node, String what) throws StackFileException {
-        String text = nodes.string(node, what).trim();
-        int colon = text.lastIndexOf(':');
-        String host = colon < 0 ? "127.0.0.1" : text.substring(0, colon);
-        String port = colon < 0 ? text : text.substring(colon + 1);
-        try {
-            int number = Integer.parseInt(port);
-            if (!host.isEmpty() && number >= 1 && number <= 65535) {
-                return host + ":" + number;
-            }
-        } catch (NumberFormatException ignored) {
-            // said below
-        }
-        throw new StackFileException(nodes.at(node), what + " must be PORT or HOST:PORT, got '" + text + "'");
-    }
-
-    private static boolean isHttpUrl(String url) {
-        try {
-            URI uri = URI.create(url);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return ProbeDefinition.parse(new ProbeNode(nodes, node, nodes.mapping(node, what, ProbeDefinition.keys()), what, readiness));
     }
 
     private void checkDependencies(Map<String, ServiceDefinition> services, Map<String, Map<String, Entry>> edges)
@@ -571,10 +489,13 @@ public final class StackFile {
                             + "', which is not defined; " + Suggestions.closest(dependency, known)
                             .map(s -> "did you mean '" + s + "'?").orElse("define it under services, or remove it"));
                 }
-                if (edge.getValue().condition() == DependencyCondition.COMPLETED && target.restart() == RestartMode.ALWAYS) {
+                if (edge.getValue().condition() == DependencyCondition.COMPLETED && !target.restart().canComplete()) {
                     throw new StackFileException(at, "service " + service.name() + " waits for " + dependency
-                            + " to complete, but " + dependency + " has restart: always and never completes; give "
-                            + dependency + " restart: \"no\" or on-failure, or wait for it to be healthy");
+                            + " to complete, but " + dependency + " has restart: " + target.restart().written()
+                            + " and never completes; give " + dependency + " a restart that can complete ("
+                            + java.util.Arrays.stream(RestartMode.values()).filter(RestartMode::canComplete)
+                            .map(RestartMode::written).collect(java.util.stream.Collectors.joining(" or "))
+                            + "), or wait for it to be healthy");
                 }
             }
         }

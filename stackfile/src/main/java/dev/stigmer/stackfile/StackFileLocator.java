@@ -12,7 +12,7 @@ import java.util.Optional;
  * Apart from the parser so that a `stigmer local` without a stack file loads no YAML classes.
  */
 public final class StackFileLocator {
-    public static final String ENV_FILE_VARIABLE = "STIGMER_FILE";
+    public static final String ENV_FILE_VARIABLE = dev.stigmer.config.StigmerEnvironment.FILE;
     static final List<String> NAMES = List.of("stigmer.yaml", "stigmer.yml");
 
     private StackFileLocator() {

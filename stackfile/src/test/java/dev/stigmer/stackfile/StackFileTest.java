@@ -3,8 +3,13 @@ package dev.stigmer.stackfile;
 import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.stack.DependencyDefinition;
 import dev.stigmer.stack.DependencyCondition;
-import dev.stigmer.stack.ProbeDefinition;
-import dev.stigmer.stack.ProbeKind;
+import dev.stigmer.probe.ExecProbeDefinition;
+import dev.stigmer.probe.GrpcProbeDefinition;
+import dev.stigmer.probe.HttpProbeDefinition;
+import dev.stigmer.probe.LogProbeDefinition;
+import dev.stigmer.probe.ProbeDefinition;
+import dev.stigmer.probe.ProbeTiming;
+import dev.stigmer.probe.TcpProbeDefinition;
 import dev.stigmer.stack.RestartMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,14 +107,14 @@ class StackFileTest {
         assertThat(api.dependsOn()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "migrate", new DependencyDefinition(DependencyCondition.COMPLETED, false),
                 "temporal", new DependencyDefinition(DependencyCondition.HEALTHY, false)));
-        assertThat(api.ready()).isEqualTo(new ProbeDefinition(ProbeKind.HTTP, "http://127.0.0.1:8080/", null, null, 250, 1000, 3));
-        assertThat(api.health()).isEqualTo(new ProbeDefinition(ProbeKind.TCP, "127.0.0.1:8080", null, null, 5000, 2000, 3));
+        assertThat(api.ready()).isEqualTo(new HttpProbeDefinition("http://127.0.0.1:8080/", new ProbeTiming(250, 1000, 3)));
+        assertThat(api.health()).isEqualTo(new TcpProbeDefinition("127.0.0.1:8080", new ProbeTiming(5000, 2000, 3)));
 
         ServiceDefinition worker = stack.services().get("worker");
         assertThat(worker.command()).containsExactly("/bin/sh", "-c", "java -jar worker.jar");
         assertThat(worker.dependsOn()).containsOnlyKeys("temporal", "api")
                 .allSatisfy((name, edge) -> assertThat(edge.condition()).isEqualTo(DependencyCondition.HEALTHY));
-        assertThat(worker.ready().kind()).isEqualTo(ProbeKind.LOG);
+        assertThat(worker.ready()).isInstanceOf(LogProbeDefinition.class);
         assertThat(worker.restart()).isEqualTo(RestartMode.ON_FAILURE);
         assertThat(worker.stopSignal()).isEqualTo(2);
         assertThat(worker.stopGraceMillis()).isEqualTo(20_000);
@@ -231,7 +236,7 @@ class StackFileTest {
     @Test
     void badDurationsAndUndefinedVariablesAreRefused() throws Exception {
         assertThat(error("services:\n  a:\n    command: x\n    stop_grace: 20 seconds\n").getMessage())
-                .contains(":4:17: service a stop_grace must be a duration like 250ms, 5s or 2m, got '20 seconds'");
+                .contains(":4:17: service a stop_grace must be a duration like 500ms, 5s, 2m or 1h, got '20 seconds'");
         assertThat(error("services:\n  a:\n    command: x\n    start_timeout: 999999999999m\n").getMessage())
                 .contains("must be a duration");
         assertThat(error("services:\n  a:\n    command: run ${UNSET_VARIABLE_FOR_TEST}\n").getMessage())
@@ -257,9 +262,10 @@ class StackFileTest {
                 .contains("not a valid regular expression");
         ProbeDefinition grpc = read("services:\n  a:\n    command: x\n    health: {grpc: \"localhost:7000\", grpc_service: svc}\n",
                 Map.of()).services().get("a").health();
-        assertThat(grpc).isEqualTo(new ProbeDefinition(ProbeKind.GRPC, "localhost:7000", "svc", null, 5000, 2000, 3));
+        assertThat(grpc).isEqualTo(new GrpcProbeDefinition("localhost:7000", "svc", new ProbeTiming(5000, 2000, 3)));
         assertThat(read("services:\n  a:\n    command: x\n    ready: {exec: [test, -f, done]}\n", Map.of())
-                .services().get("a").ready().command()).containsExactly("test", "-f", "done");
+                .services().get("a").ready()).isEqualTo(new ExecProbeDefinition(List.of("test", "-f", "done"),
+                new ProbeTiming(250, 1000, 3)));
     }
 
     @Test

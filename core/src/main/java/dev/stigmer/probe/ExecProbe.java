@@ -1,4 +1,4 @@
-package dev.stigmer.health;
+package dev.stigmer.probe;
 
 import dev.stigmer.os.Linux;
 import dev.stigmer.process.ExitStatus;

@@ -1,4 +1,4 @@
-package dev.stigmer.health;
+package dev.stigmer.probe;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;

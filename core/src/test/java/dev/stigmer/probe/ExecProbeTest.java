@@ -1,4 +1,4 @@
-package dev.stigmer.health;
+package dev.stigmer.probe;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
