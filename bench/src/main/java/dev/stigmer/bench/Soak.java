@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * real SDK worker and client keep running workflows and invariants are checked continuously.
  * The same seed replays the same schedule of faults. Exits 1 on any invariant violation.
  * <p>
- * Usage: {@code bench/soak [--minutes N] [--seed S] [--recovery-bound-seconds B]}
+ * Usage: {@code bench/soak [--minutes N] [--seed S] [--recovery-bound-seconds B]}; with
+ * {@code --stack}, the stack under chaos instead ({@link StackSoak}).
  */
 public final class Soak {
     enum Fault { KILL_TEMPORAL, KILL_DAEMON, STOP_TEMPORAL, CLIENT_BURST, CORRUPT_STATE }
@@ -63,20 +64,24 @@ public final class Soak {
         double minutes = 3;
         long seed = new Random().nextLong();
         int bound = 30;
+        boolean stack = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--stack" -> stack = true;
                 case "--minutes" -> minutes = Double.parseDouble(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--recovery-bound-seconds" -> bound = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: bench/soak [--minutes N] [--seed S] [--recovery-bound-seconds B]");
+                    System.err.println("usage: bench/soak [--stack] [--minutes N] [--seed S] [--recovery-bound-seconds B]");
                     System.exit(2);
                 }
             }
         }
         System.out.printf("soak: seed %d (replay with --seed %d), %.1f minutes, recovery bound %d s%n",
                 seed, seed, minutes, bound);
-        int violations = new Soak(seed, Duration.ofSeconds(bound)).run(Duration.ofMillis((long) (minutes * 60_000)));
+        Duration length = Duration.ofMillis((long) (minutes * 60_000));
+        int violations = stack ? StackSoak.run(seed, Duration.ofSeconds(bound), length)
+                : new Soak(seed, Duration.ofSeconds(bound)).run(length);
         System.exit(violations == 0 ? 0 : 1);
     }
 
@@ -117,6 +122,11 @@ public final class Soak {
             }
             Bench.sleep(2000); // let the last workflows finish
             workload.close();
+            if (reusedPidDecoy == null) {
+                // Without it the pid-reuse invariant (a record naming a reused pid is not ours) was never put to the test.
+                violation("no decoy was placed at a reused pid (each kill of Temporal tries; writing"
+                        + " /proc/sys/kernel/ns_last_pid needs root): the pid-reuse check did not run");
+            }
             report(workload);
         } finally {
             checking = false;

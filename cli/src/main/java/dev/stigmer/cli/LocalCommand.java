@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
                 "Without a subcommand: start (or re-use) it, apply the stack file (stigmer.yaml) if there is one, "
                         + "and wait until everything asked for serves; the same as `stigmer local start`."},
         subcommands = {StartCommand.class, StopCommand.class, RestartCommand.class, StatusCommand.class,
-                LogsCommand.class, ConfigCommand.class, EnvCommand.class})
+                LogsCommand.class, ConfigCommand.class, EnvCommand.class, UiCommand.class,
+                EventsCommand.class})
 final class LocalCommand implements Callable<Integer> {
     @Mixin
     StartOptions options;

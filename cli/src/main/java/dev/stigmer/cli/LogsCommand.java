@@ -1,24 +1,33 @@
 package dev.stigmer.cli;
 
 import dev.stigmer.config.TemporalDefaults;
-
+import dev.stigmer.logs.LogFollower;
 import dev.stigmer.logs.LogTail;
+import dev.stigmer.os.OsException;
 import dev.stigmer.os.Linux;
 import dev.stigmer.state.StigmerHome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 @Command(name = "logs", mixinStandardHelpOptions = true,
@@ -77,15 +86,20 @@ final class LogsCommand implements Callable<Integer> {
                     + "): run `stigmer local` first.");
             return 0;
         }
-        for (Source source : sources) {
-            for (String line : LogTail.lastLines(source.file(), lines)) {
+        // Followers first, the tails up to where each starts: no line is lost or shown twice between them.
+        List<LogFollower> followers = follow ? sources.stream().map(s -> LogFollower.fromEnd(s.file())).toList() : null;
+        for (int i = 0; i < sources.size(); i++) {
+            Source source = sources.get(i);
+            long end = follow ? followers.get(i).liveOffset() : Long.MAX_VALUE;
+            for (String line : LogTail.lastLines(source.file(), lines, end)) {
                 System.out.println(source.prefix() + line);
                 if (System.out.checkError()) {
                     return OUTPUT_CLOSED;
                 }
             }
         }
-        return follow ? follow(sources) : 0;
+        System.out.flush();
+        return follow ? follow(sources, followers) : 0;
     }
 
     /** temporal and daemon always; every other log in logs/ is a service's (cli.log is the CLI's own). */
@@ -109,58 +123,55 @@ final class LogsCommand implements Callable<Integer> {
     }
 
     /**
-     * Prints what is appended to each log, a whole line at a time with its prefix; starts a log
-     * over when it is truncated by rotation. Returns when stdout is closed (`| head -1`): noticed
-     * on the next write, and while nothing is written, by waiting on stdout itself.
+     * Prints what is appended to each log, a whole line at a time with its prefix, across
+     * rotations ({@link LogFollower}), as fast as it is written: it reads until nothing is left,
+     * then sleeps until the kernel says a log changed (inotify). Returns when stdout is closed
+     * (`| head -1`): noticed on the next write, and while nothing is written, by polling stdout.
      */
-    private static int follow(List<Source> sources) throws IOException {
-        long[] offsets = new long[sources.size()];
-        StringBuilder[] partial = new StringBuilder[sources.size()];
-        for (int i = 0; i < sources.size(); i++) {
-            offsets[i] = size(sources.get(i).file());
-            partial[i] = new StringBuilder();
-        }
-        byte[] buffer = new byte[64 * 1024];
-        while (true) {
-            boolean wrote = false;
-            for (int i = 0; i < sources.size(); i++) {
-                Source source = sources.get(i);
-                long size = size(source.file());
-                if (size < offsets[i]) {
-                    offsets[i] = 0;
-                }
-                if (size <= offsets[i]) {
-                    continue;
-                }
-                try (RandomAccessFile file = new RandomAccessFile(source.file().toFile(), "r")) {
-                    file.seek(offsets[i]);
-                    int read;
-                    while ((read = file.read(buffer)) > 0) {
-                        offsets[i] += read;
-                        partial[i].append(new String(buffer, 0, read, StandardCharsets.UTF_8));
+    private static int follow(List<Source> sources, List<LogFollower> followers) throws IOException {
+        OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 256 * 1024);
+        byte[][] prefixes = sources.stream().map(s -> s.prefix().getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+        long[] skipped = new long[sources.size()];
+        Path dir = sources.getFirst().file().toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        try (WatchService changes = FileSystems.getDefault().newWatchService()) {
+            dir.register(changes, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+            while (true) {
+                boolean read = false;
+                for (int i = 0; i < sources.size(); i++) {
+                    byte[] prefix = prefixes[i];
+                    read |= followers.get(i).poll(prefix.length == 0 ? out::write
+                            : (block, from, size) -> LogFollower.eachLine(block, from, size, (bytes, offset, length) -> {
+                                out.write(prefix);
+                                out.write(bytes, offset, length);
+                                out.write('\n');
+                            })) > 0;
+                    if (followers.get(i).skippedBytes() != skipped[i]) {
+                        out.flush();
+                        System.err.println("stigmer: " + (followers.get(i).skippedBytes() - skipped[i]) + " bytes of "
+                                + sources.get(i).name() + "'s log were rotated away before they could be printed");
+                        skipped[i] = followers.get(i).skippedBytes();
                     }
                 }
-                int start = 0;
-                for (int newline = partial[i].indexOf("\n"); newline >= 0; newline = partial[i].indexOf("\n", start)) {
-                    System.out.println(source.prefix() + partial[i].substring(start, newline));
-                    start = newline + 1;
-                    wrote = true;
+                if (read) {
+                    continue;
                 }
-                partial[i].delete(0, start);
+                out.flush();
+                if (Linux.awaitOutputClosed(STDOUT, 0)) {
+                    return OUTPUT_CLOSED;
+                }
+                WatchKey key = changes.poll(200, TimeUnit.MILLISECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
             }
-            if (wrote && System.out.checkError()) { // flushes, then says whether a write failed (EPIPE)
-                return OUTPUT_CLOSED;
-            }
-            if (Linux.awaitOutputClosed(STDOUT, 200)) {
-                return OUTPUT_CLOSED;
-            }
-        }
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
         } catch (IOException e) {
+            if (e instanceof OsException) {
+                throw e;
+            }
+            return OUTPUT_CLOSED; // EPIPE: whoever read our output has gone
+        } catch (InterruptedException e) {
             return 0;
         }
     }

@@ -29,7 +29,7 @@ final class StartFlow {
     private static final String TEMPORAL = "temporal";
     /** What the embedded Temporal (the Java test server) cannot do, in one line; asserted by EmbeddedGapsTest. */
     static final String EMBEDDED_LIMITS = "the embedded Temporal keeps nothing across restarts and has no web UI, "
-            + "no visibility queries (list/count), no schedules and no namespace registration; "
+            + "no visibility queries (list/count), no schedules and no RegisterNamespace (only the namespaces stigmer.yaml names exist); "
             + "`stigmer temporal install` gets the real one, with all of them.";
 
     private final StartOptions options;

@@ -116,6 +116,9 @@ final class StatusCommand implements Callable<Integer> {
         System.out.println("stigmer local: daemon pid " + d.pid() + ", up " + Durations.format(Duration.ofMillis(d.uptimeMillis()))
                 + ", home " + d.home());
         d.degraded().forEach(note -> System.out.println("  degraded: " + note));
+        if (d.dashboard() != null) {
+            System.out.println("  dashboard: " + d.dashboard() + " (`stigmer local ui` opens it)");
+        }
         String skew = StartFlow.versionSkew(d);
         if (skew != null) {
             System.out.println("  " + skew);

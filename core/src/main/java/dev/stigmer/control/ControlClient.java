@@ -85,6 +85,70 @@ public final class ControlClient {
         }
     }
 
+    /**
+     * Sends a request answered by a stream of lines (EVENTS): the daemon's first line (its answer)
+     * must come within {@code timeout}; then {@link LineStream#readLine()} gives one JSON line per
+     * event, null when the daemon went away. Empty when no daemon listens.
+     */
+    public Optional<LineStream> stream(ControlRequest request, Duration timeout) throws IOException {
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        FutureTask<LineStream> opening = new FutureTask<>(() -> {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            ByteBuffer out = ByteBuffer.wrap((Json.write(request) + "\n").getBytes(StandardCharsets.UTF_8));
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+            LineStream stream = new LineStream(channel);
+            String first = stream.readLine();
+            if (first == null) {
+                throw new EOFException("closed without an answer");
+            }
+            ControlResponse answer = Json.read(first, ControlResponse.class);
+            if (!answer.ok()) {
+                throw new IllegalStateException(answer.error());
+            }
+            return stream;
+        });
+        Thread.ofPlatform().daemon().name("control-stream").start(opening);
+        try {
+            return Optional.of(opening.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            channel.close();
+            throw new IOException("the daemon did not answer within " + format(timeout));
+        } catch (ExecutionException e) {
+            channel.close();
+            if (e.getCause() instanceof IOException) {
+                return Optional.empty();
+            }
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            channel.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+    }
+
+    /** The lines of a stream; closing it ends the stream on the daemon's side too. */
+    public static final class LineStream implements AutoCloseable {
+        private final SocketChannel channel;
+        private final BufferedReader in;
+
+        private LineStream(SocketChannel channel) {
+            this.channel = channel;
+            this.in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+        }
+
+        /** The next line, or null once the daemon closed the stream (or it was closed here). */
+        public String readLine() throws IOException {
+            return in.readLine();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
     private static ControlResponse exchange(SocketChannel channel, Path socket, ControlRequest request) throws IOException {
         channel.connect(UnixDomainSocketAddress.of(socket));
         ByteBuffer out = ByteBuffer.wrap((Json.write(request) + "\n").getBytes(StandardCharsets.UTF_8));

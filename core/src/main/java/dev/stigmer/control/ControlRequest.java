@@ -12,7 +12,8 @@ import java.util.List;
  */
 public record ControlRequest(Command command, LocalSettings settings, StackRequest stack, List<String> names) {
 
-    public enum Command { PING, STATUS, START, STOP, RESTART }
+    /** EVENTS is answered by an ok line, then one StackEvent JSON line per event until the client closes. */
+    public enum Command { PING, STATUS, START, STOP, RESTART, EVENTS }
 
     public ControlRequest {
         names = names == null ? List.of() : List.copyOf(names);

@@ -51,6 +51,21 @@ public final class ControlServer implements AutoCloseable {
             Thread.ofPlatform().daemon().name("control-deadlines").factory());
 
     private final UserPrincipal owner;
+    /** Answers requests that are answered by a stream of lines (EVENTS); null: none are. */
+    private volatile Streams streams;
+
+    /**
+     * A request answered by many lines, until the client closes: {@link #open} starts sending objects
+     * to {@code sink} (one JSON line each) and returns what ends it.
+     */
+    public interface Streams {
+        AutoCloseable open(ControlRequest request, LineSink sink);
+    }
+
+    /** Where a stream's objects go; a failed send means the client is gone or too slow (it is then closed). */
+    public interface LineSink {
+        void send(Object value) throws IOException;
+    }
 
     private ControlServer(Path socket, ServerSocketChannel server, Function<ControlRequest, ControlResponse> handler,
                           Duration deadline, UserPrincipal owner) {
@@ -80,6 +95,12 @@ public final class ControlServer implements AutoCloseable {
         // the first client waits (that needs a descriptor, perhaps when none is left).
         Thread.ofVirtual().name("control-accept").start(control::acceptLoop);
         return control;
+    }
+
+    /** From now on, requests of {@code command}s that stream (EVENTS) are served by {@code streams}. */
+    public ControlServer withStreams(Streams streams) {
+        this.streams = streams;
+        return this;
     }
 
     private void acceptLoop() {
@@ -122,6 +143,10 @@ public final class ControlServer implements AutoCloseable {
                 case Request.Closed closed -> null;
                 case Request.TooLong tooLong -> ControlResponse.error(ControlResponse.ErrorKind.BAD_REQUEST,
                         "bad request: longer than " + MAX_REQUEST_BYTES / 1024 + " KiB");
+                case Request.Line(String line) when streams != null && isStream(line) -> {
+                    stream(client, Json.read(line, ControlRequest.class));
+                    yield null;
+                }
                 case Request.Line(String line) -> handle(line);
             };
             if (response != null) {
@@ -141,6 +166,49 @@ public final class ControlServer implements AutoCloseable {
         }
         LOG.log(WARNING, "refused a control connection from user " + peer.user().getName());
         return false;
+    }
+
+    private static boolean isStream(String line) {
+        try {
+            return Json.read(line, ControlRequest.class).command() == ControlRequest.Command.EVENTS;
+        } catch (RuntimeException e) {
+            return false; // handle() answers it
+        }
+    }
+
+    /**
+     * An ok line, then whatever the stream sends, until the client closes its side (read returns
+     * end of input) or stops taking lines (a send past the deadline closes the connection).
+     */
+    private void stream(SocketChannel client, ControlRequest request) throws IOException {
+        answer(client, ControlResponse.ok(null));
+        Object lock = new Object();
+        LineSink sink = value -> {
+            ByteBuffer out = ByteBuffer.wrap((Json.write(value) + "\n").getBytes(StandardCharsets.UTF_8));
+            synchronized (lock) {
+                try {
+                    withDeadline(client, () -> {
+                        while (out.hasRemaining()) {
+                            client.write(out);
+                        }
+                        return null;
+                    });
+                } catch (IOException e) {
+                    client.close(); // ends the read below
+                    throw e;
+                }
+            }
+        };
+        try (AutoCloseable ignored = streams.open(request, sink)) {
+            ByteBuffer discard = ByteBuffer.allocate(256);
+            while (client.read(discard) >= 0) {
+                discard.clear(); // a client says nothing more; it only closes
+            }
+        } catch (IOException e) {
+            // closed: the stream ends
+        } catch (Exception e) {
+            LOG.log(WARNING, "a control stream failed", e);
+        }
     }
 
     private ControlResponse handle(String line) {

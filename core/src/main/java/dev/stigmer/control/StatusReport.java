@@ -14,18 +14,24 @@ public record StatusReport(DaemonInfo daemon, List<ComponentSnapshot> components
      *                         on that clock, so their uptime is computed against it, not the CLI's
      * @param degraded         what runs below its design here, one line each (e.g. no pidfds); empty
      *                         normally
+     * @param dashboard        the dashboard's URL (without its token), or null when it is off or unavailable
      */
     public record DaemonInfo(long pid, long startedAtMillis, String version, String home, String socket,
                              LocalSettings settings, long uptimeMillis, long reportedAtMillis,
-                             List<String> degraded) {
+                             List<String> degraded, String dashboard) {
 
         public DaemonInfo {
             degraded = degraded == null ? List.of() : List.copyOf(degraded); // null from an older daemon
         }
 
         public DaemonInfo(long pid, long startedAtMillis, String version, String home, String socket,
+                          LocalSettings settings, long uptimeMillis, long reportedAtMillis, List<String> degraded) {
+            this(pid, startedAtMillis, version, home, socket, settings, uptimeMillis, reportedAtMillis, degraded, null);
+        }
+
+        public DaemonInfo(long pid, long startedAtMillis, String version, String home, String socket,
                           LocalSettings settings, long uptimeMillis, long reportedAtMillis) {
-            this(pid, startedAtMillis, version, home, socket, settings, uptimeMillis, reportedAtMillis, List.of());
+            this(pid, startedAtMillis, version, home, socket, settings, uptimeMillis, reportedAtMillis, List.of(), null);
         }
     }
 }

@@ -23,11 +23,16 @@ public final class LogTail {
     }
 
     public static List<String> lastLines(Path file, int count) {
+        return lastLines(file, count, Long.MAX_VALUE);
+    }
+
+    /** The last {@code count} lines of the file's first {@code end} bytes. */
+    public static List<String> lastLines(Path file, int count, long end) {
         if (count <= 0) {
             return List.of();
         }
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-            long length = raf.length();
+            long length = Math.min(end, raf.length());
             long window = Math.min(length, Math.min(MAX_WINDOW_BYTES, count * MAX_LINE_BYTES));
             long chunk = Math.min(window, Math.max(8192, count * 256L));
             while (true) {

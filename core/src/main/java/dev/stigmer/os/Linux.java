@@ -36,8 +36,15 @@ public final class Linux {
     private static final int O_RDWR = 0x2;
     private static final int O_CREAT = 0x40;
     private static final int O_CLOEXEC = 0x80000;
+    private static final int O_RDONLY = 0x0;
+    // The one open flag whose value differs between x86_64 and aarch64.
+    private static final int O_NOFOLLOW = "aarch64".equals(System.getProperty("os.arch")) ? 0x8000 : 0x20000;
+    private static final int LOCK_SH = 1;
     private static final int LOCK_EX = 2;
     private static final int LOCK_NB = 4;
+    private static final int LOCK_UN = 8;
+    private static final int FALLOC_FL_COLLAPSE_RANGE = 0x08;
+    public static final int EOPNOTSUPP = 95;
     private static final int PR_SET_CHILD_SUBREAPER = 36;
     private static final int WNOHANG = 1;
     private static final short POLLIN = 1;
@@ -60,6 +67,8 @@ public final class Linux {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle FLOCK = handle("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FALLOCATE = handle("fallocate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle PRCTL = handle("prctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle WAITPID = handle("waitpid",
@@ -136,6 +145,86 @@ public final class Linux {
                 }
                 if (errno != EINTR) {
                     throw new OsException("flock", errno);
+                }
+            }
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * open(2) of an existing file, O_CLOEXEC|O_NOFOLLOW, read-only or read-write: a descriptor
+     * for {@link #lock} and {@link #collapseRange}, which the JDK's channels do not offer.
+     */
+    public static int openExisting(Path path, boolean forWriting) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment cPath = arena.allocateFrom(path.toString());
+            int fd = (int) OPEN.invokeExact(state, cPath, (forWriting ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new OsException("open(" + path + ")", errno(state));
+            }
+            return fd;
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** flock(fd, LOCK_SH or LOCK_EX), waiting for it; retried on EINTR. */
+    public static void lock(int fd, boolean shared) throws OsException {
+        flock(fd, shared ? LOCK_SH : LOCK_EX);
+    }
+
+    /** flock(fd, LOCK_UN). */
+    public static void unlock(int fd) throws OsException {
+        flock(fd, LOCK_UN);
+    }
+
+    private static void flock(int fd, int operation) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            while (true) {
+                int rc = (int) FLOCK.invokeExact(state, fd, operation);
+                if (rc == 0) {
+                    return;
+                }
+                int errno = errno(state);
+                if (errno != EINTR) {
+                    throw new OsException("flock", errno);
+                }
+            }
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 0, length): removes the first {@code length} bytes
+     * of a file, shifting the rest down, atomically with respect to writers (an O_APPEND writer
+     * goes on at the new end). {@code length} must be a multiple of the file system's block size
+     * and less than the file's size. Returns false where the file system cannot (EOPNOTSUPP:
+     * tmpfs, btrfs, ...; EINVAL: unaligned or too long).
+     */
+    public static boolean collapseRange(int fd, long length) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            while (true) {
+                int rc = (int) FALLOCATE.invokeExact(state, fd, FALLOC_FL_COLLAPSE_RANGE, 0L, length);
+                if (rc == 0) {
+                    return true;
+                }
+                int errno = errno(state);
+                if (errno == EOPNOTSUPP || errno == EINVAL) {
+                    return false;
+                }
+                if (errno != EINTR) {
+                    throw new OsException("fallocate(COLLAPSE_RANGE)", errno);
                 }
             }
         } catch (OsException e) {

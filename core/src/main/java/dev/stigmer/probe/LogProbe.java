@@ -1,21 +1,19 @@
 package dev.stigmer.probe;
 
-import dev.stigmer.logs.LogRotation;
+import dev.stigmer.logs.LogFollower;
 import dev.stigmer.supervision.HealthProbe;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
  * Ready once the service printed a line matching a regular expression since this start: each
- * start remembers where its log ended, and each check reads only what was appended since the
- * last one (following a copy-and-truncate rotation into the rotated copy). A match holds for
- * the rest of the run. Readiness only: a line printed once says nothing about later health.
+ * start follows its log from where it ended ({@link LogFollower}, across rotations), and each
+ * check reads only what was appended since the last one. A match holds for the rest of the run.
+ * Readiness only: a line printed once says nothing about later health.
  */
 public final class LogProbe implements HealthProbe {
     private static final int MAX_READ_PER_CHECK = 4 * 1024 * 1024;
@@ -23,9 +21,7 @@ public final class LogProbe implements HealthProbe {
     private final Path log;
     private final Pattern pattern;
     // Confined to one check at a time: the supervisor runs a run's readiness checks one after another.
-    private long position;
-    private String rotatedCopy; // size and time of NAME.1 when we last looked: a change means a rotation
-    private final StringBuilder partialLine = new StringBuilder();
+    private LogFollower follower;
     private boolean matched;
 
     public LogProbe(Path log, String regex) {
@@ -40,82 +36,33 @@ public final class LogProbe implements HealthProbe {
 
     @Override
     public synchronized void starting() {
-        position = size(log);
-        rotatedCopy = mark(LogRotation.rotated(log, 1));
-        partialLine.setLength(0);
+        follower = LogFollower.fromEnd(log);
         matched = false;
     }
 
     @Override
     public synchronized ProbeResult check(Duration timeout) {
-        if (!matched) {
-            Path copy = LogRotation.rotated(log, 1);
-            String copyNow = mark(copy);
-            if (!copyNow.equals(rotatedCopy)) {
-                // Rotated (copy, then truncate) since we last looked: the rest of what we had not read
-                // is in the copy, and the live log starts over. A live log that only shrank says the same.
-                rotatedCopy = copyNow;
-                if (size(copy) >= position) {
-                    scan(copy, size(copy));
+        if (follower == null) {
+            starting();
+        }
+        try {
+            int read = 0;
+            while (!matched && read < MAX_READ_PER_CHECK) {
+                int n = follower.poll((block, from, size) -> LogFollower.eachLine(block, from, size, (bytes, offset, length) -> {
+                    if (!matched && pattern.matcher(new String(bytes, offset, length, StandardCharsets.UTF_8)).find()) {
+                        matched = true;
+                    }
+                }));
+                if (n == 0) {
+                    break;
                 }
-                position = 0;
-                partialLine.setLength(0);
-            } else if (size(log) < position) {
-                position = 0;
-                partialLine.setLength(0);
+                read += n;
             }
-            long size = size(log);
-            if (!matched) {
-                scan(log, size);
-            }
+        } catch (IOException e) {
+            // unreadable now: the next check looks again
         }
         return matched ? ProbeResult.serving()
                 : ProbeResult.failing("no line matching /" + pattern.pattern() + "/ in " + log.getFileName() + " yet");
-    }
-
-    private void scan(Path file, long size) {
-        long end = Math.min(size, position + MAX_READ_PER_CHECK);
-        if (end <= position) {
-            return;
-        }
-        byte[] bytes = new byte[(int) (end - position)];
-        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-            in.seek(position);
-            in.readFully(bytes);
-        } catch (IOException e) {
-            return; // gone or rotated meanwhile: the next check looks again
-        }
-        position = end;
-        partialLine.append(new String(bytes, StandardCharsets.UTF_8));
-        int start = 0;
-        for (int newline = partialLine.indexOf("\n"); newline >= 0; newline = partialLine.indexOf("\n", start)) {
-            if (pattern.matcher(partialLine.subSequence(start, newline)).find()) {
-                matched = true;
-                return;
-            }
-            start = newline + 1;
-        }
-        partialLine.delete(0, start);
-        if (partialLine.length() > 64 * 1024) { // one endless line: look at it as it is, keep its end
-            matched = pattern.matcher(partialLine).find();
-            partialLine.delete(0, partialLine.length() - 8 * 1024);
-        }
-    }
-
-    private static String mark(Path file) {
-        try {
-            return Files.size(file) + "@" + Files.getLastModifiedTime(file).toMillis();
-        } catch (IOException e) {
-            return "none";
-        }
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            return 0;
-        }
     }
 
     @Override

@@ -31,9 +31,42 @@ public final class PortOwner {
         UNKNOWN
     }
 
-    /** True when nothing stops us from listening on {@code address} right now. */
+    /**
+     * True when nothing stops us from listening on {@code address} right now. For a loopback
+     * address, a listener on the other family's loopback (127.0.0.1 against [::1]) counts as
+     * taken too: a service told to use `localhost:P` may bind either, and fails on that holder.
+     */
     public static boolean isFree(InetSocketAddress address) {
-        return isFree(address.getAddress(), address.getPort());
+        return isFree(address.getAddress(), address.getPort())
+                && !(address.getAddress().isLoopbackAddress() && listensOnLoopback(address.getPort()));
+    }
+
+    /** Whether any socket listens on {@code port} at a loopback address, IPv4 or IPv6 (from /proc). */
+    static boolean listensOnLoopback(int port) {
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(Path.of(table));
+            } catch (IOException e) {
+                continue;
+            }
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 10 || !LISTEN.equals(f[3])) {
+                    continue;
+                }
+                String local = f[1];
+                String host = local.substring(0, local.indexOf(':'));
+                int localPort = Integer.parseInt(local.substring(local.indexOf(':') + 1), 16);
+                // 127.x.x.x is stored little-endian ("..7F"); ::1 as four little-endian words.
+                boolean loopback = host.length() == 8 ? host.endsWith("7F")
+                        : host.equals("00000000000000000000000001000000") || host.equals("0000000000000000FFFF00000100007F");
+                if (localPort == port && loopback) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** True when nothing stops us from listening on {@code address:port} right now. */

@@ -30,8 +30,29 @@ public record ProcessIdentity(long pid, long startTicks, String bootId, String c
                 .map(cmd -> new ProcessIdentity(pid, startTicks, bootId, cmd)).orElse(this);
     }
 
+    /** "pid N (command line)", on one line: control characters in the command line are shown escaped. */
     public String describe() {
-        String cmd = commandLine.length() > 100 ? commandLine.substring(0, 97) + "..." : commandLine;
+        String oneLine = oneLine(commandLine);
+        String cmd = oneLine.length() > 100 ? oneLine.substring(0, 97) + "..." : oneLine;
         return "pid " + pid + (cmd.isEmpty() ? "" : " (" + cmd + ")");
+    }
+
+    private static String oneLine(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        out.append(String.format("\\x%02x", c));
+                    } else {
+                        out.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return out.toString();
     }
 }

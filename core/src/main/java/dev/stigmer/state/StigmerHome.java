@@ -81,6 +81,11 @@ public record StigmerHome(Path root) {
         return runDir().resolve("start.lock");
     }
 
+    /** The dashboard's access token (0600): `stigmer local ui` prints it in the URL, the daemon checks it. */
+    public Path dashboardToken() {
+        return runDir().resolve("dashboard.token");
+    }
+
     public Path daemonRecord() {
         return runDir().resolve("daemon.json");
     }

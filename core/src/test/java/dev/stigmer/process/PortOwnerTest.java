@@ -2,6 +2,10 @@ package dev.stigmer.process;
 
 import dev.stigmer.testing.TestProcesses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +37,31 @@ class PortOwnerTest {
         assertThat(listener.get().commandLine()).contains("http.server", String.valueOf(port));
         assertThat(PortOwner.isFree(LOOPBACK, port)).isFalse();
         assertThat(PortOwner.listenerCount(port)).isEqualTo(1);
+    }
+
+    /** A service told `localhost:P` may bind [::1]: a holder there takes the port from 127.0.0.1:P too, and is named. */
+    @Test
+    void aHolderOnIpv6LoopbackTakesTheIpv4LoopbackPortAndIsNamed() throws Exception {
+        int port = TestProcesses.freePort();
+        try (ServerSocket holder = new ServerSocket()) {
+            try {
+                holder.bind(new InetSocketAddress(InetAddress.getByName("::1"), port));
+            } catch (IOException e) {
+                Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+            }
+            assertThat(PortOwner.isFree(new InetSocketAddress(LOOPBACK, port))).as("127.0.0.1:" + port + " while [::1] is held")
+                    .isFalse();
+            assertThat(PortOwner.listenerOf(port)).map(ProcessIdentity::pid).contains(ProcessHandle.current().pid());
+        }
+        assertThat(PortOwner.isFree(new InetSocketAddress(LOOPBACK, port))).isTrue();
+    }
+
+    /** A holder whose command line has newlines in it is described on one line. */
+    @Test
+    void aCommandLineWithNewlinesIsDescribedOnOneLine() {
+        ProcessIdentity identity = new ProcessIdentity(42, 1, "boot", "sh -c echo a\necho b\tc");
+
+        assertThat(identity.describe()).isEqualTo("pid 42 (sh -c echo a\\necho b\\tc)").doesNotContain("\n");
     }
 
     @Test

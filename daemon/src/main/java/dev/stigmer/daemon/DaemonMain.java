@@ -5,7 +5,9 @@ import dev.stigmer.control.ControlResponse;
 import dev.stigmer.control.ControlResponse.ErrorKind;
 import dev.stigmer.control.ControlServer;
 import dev.stigmer.control.DaemonRecord;
+import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.StatusReport;
+import dev.stigmer.dashboard.DashboardServer;
 import dev.stigmer.lock.ExclusiveLock;
 import dev.stigmer.logs.LogRotation;
 import dev.stigmer.logs.LogRotator;
@@ -55,6 +57,8 @@ public final class DaemonMain {
     private Object lockFile;
     private Object socketFile;
     private volatile ControlServer control;
+    /** Started with the first Temporal definition (its default port derives from Temporal's); null until then. */
+    private DashboardServer.Outcome dashboard;
     private DaemonRecord lastRecord; // guarded by this
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -119,6 +123,11 @@ public final class DaemonMain {
             stopped.await();
         } finally {
             housekeeping.shutdownNow();
+            synchronized (this) {
+                if (dashboard instanceof DashboardServer.Outcome.Listening(DashboardServer server)) {
+                    server.close();
+                }
+            }
             // Only what is still ours: after the home was renamed or run/ re-created, these paths
             // may already belong to the next daemon.
             if (control != null && HomeFiles.key(home.socket()).map(key -> key.equals(socketFile)).orElse(false)) {
@@ -148,7 +157,14 @@ public final class DaemonMain {
         if (previous != null) {
             previous.close();
         }
-        control = ControlServer.start(home.socket(), this::handle);
+        control = ControlServer.start(home.socket(), this::handle)
+                .withStreams((request, sink) -> stack.subscribe(event -> {
+                    try {
+                        sink.send(event);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e); // the client is gone: this subscription ends
+                    }
+                }));
         socketFile = HomeFiles.key(home.socket()).orElse(null);
     }
 
@@ -159,6 +175,7 @@ public final class DaemonMain {
                 StackController.View view = stack.view(); // one look: status and bookkeeping agree
                 yield ControlResponse.ok(stack.status(view)).with(List.of(), view.sequence(), view.stops());
             }
+            case EVENTS -> ControlResponse.error(ErrorKind.BAD_REQUEST, "events are a stream: not ready yet, try again");
             case START -> answer(() -> {
                 StackApi.Applied applied = stack.apply(request.settings(), request.stack(), request.names()).join();
                 recordChanged(request);
@@ -191,8 +208,28 @@ public final class DaemonMain {
         return response.with(targets, sequence, stack.requests().stops());
     }
 
+    /**
+     * The dashboard, once Temporal has a definition (its default port is derived from Temporal's);
+     * it then stays where it is for the daemon's life. Never fails the request: a dashboard that
+     * cannot listen is only unavailable, and status says why.
+     */
+    private synchronized void startDashboard() {
+        LocalSettings temporal = stack.status().daemon().settings();
+        if (dashboard != null || temporal == null || shuttingDown.get()) {
+            return;
+        }
+        dashboard = DashboardServer.start(stack, home.dashboardToken(), System.getenv(DashboardServer.PORT_VARIABLE),
+                temporal.temporalPort(), temporal.temporalOptions().uiPort());
+        switch (dashboard) {
+            case DashboardServer.Outcome.Listening(DashboardServer server) -> stack.dashboard(server.url(), null);
+            case DashboardServer.Outcome.Unavailable(String reason) -> stack.dashboard(null, reason);
+            case DashboardServer.Outcome.Off() -> stack.dashboard(null, null);
+        }
+    }
+
     /** After a new definition: the record says which Temporal runs and how long a stop may take. */
     private void recordChanged(ControlRequest request) {
+        startDashboard();
         if (request.settings() != null || request.stack() != null) {
             try {
                 writeRecord();

@@ -37,6 +37,9 @@ final class LocalStack implements StackApi {
     private final long startedAtNanos = System.nanoTime();
     private final StackEvents events = new StackEvents();
     private final StackController controller;
+    /** The dashboard's URL (null: off or unavailable) and why it is unavailable (null: it is not). */
+    private volatile String dashboardUrl;
+    private volatile String dashboardUnavailable;
 
     LocalStack(StigmerHome home, String version, Consumer<Path> newLog) {
         this.home = home;
@@ -67,16 +70,31 @@ final class LocalStack implements StackApi {
 
     /** Status and the request bookkeeping from one look at the stack (one turn of its thread). */
     StatusReport status(StackController.View view) {
+        List<String> degraded = new java.util.ArrayList<>(PidfdSupport.current().degradedNote().stream().toList());
+        if (dashboardUnavailable != null) {
+            degraded.add(dashboardUnavailable);
+        }
         return new StatusReport(
                 new StatusReport.DaemonInfo(ProcessHandle.current().pid(), startedAtMillis, version,
                         home.root().toString(), home.socket().toString(), view.temporal(),
                         (System.nanoTime() - startedAtNanos) / 1_000_000, System.currentTimeMillis(),
-                        PidfdSupport.current().degradedNote().stream().toList()),
+                        degraded, dashboardUrl),
                 view.components());
     }
 
     StackController.View view() {
         return controller.view();
+    }
+
+    /** What status says of the dashboard: its URL, or why there is none ({@code unavailable}; both null: off). */
+    void dashboard(String url, String unavailable) {
+        this.dashboardUrl = url;
+        this.dashboardUnavailable = unavailable;
+    }
+
+    @Override
+    public List<Wiring> wiring() {
+        return controller.wiring();
     }
 
     @Override

@@ -82,6 +82,23 @@ public interface StackApi {
      */
     Subscription subscribe(Consumer<StackEvent> listener);
 
+    /**
+     * How the members are wired, for the dashboard's graph and links: each one's dependencies with
+     * their conditions, and the web address it serves when a probe of it speaks HTTP. Members in
+     * status order; empty when the implementation does not say.
+     */
+    default List<Wiring> wiring() {
+        return List.of();
+    }
+
+    /** One dependency edge: {@code condition} is {@code started}, {@code healthy} or {@code completed}. */
+    record Edge(String on, String condition, boolean restart) {
+    }
+
+    /** @param web an http(s) address of the member (its HTTP probe's origin), or null */
+    record Wiring(String name, List<Edge> dependsOn, String web) {
+    }
+
     /** Ends a {@link #subscribe} registration; closing twice is harmless. */
     interface Subscription extends AutoCloseable {
         @Override

@@ -167,7 +167,8 @@ final class StackController implements AutoCloseable {
     private List<String> applyAll(LocalSettings wantedTemporal, StackRequest stack, List<String> names,
                                   List<CompletableFuture<Void>> checks, boolean switchStack) {
         boolean onlyTemporal = names.stream().allMatch(TEMPORAL::equals);
-        if (stack == null && !names.isEmpty() && !onlyTemporal) {
+        // Without a stack file, names must be members of the running stack (the dashboard's start button).
+        if (stack == null && !names.isEmpty() && !onlyTemporal && !members.keySet().containsAll(names)) {
             throw new Refused(ErrorKind.BAD_REQUEST, "no stack file here names " + String.join(", ", names)
                     + "; run it where the stigmer.yaml is, or name it with -f");
         }
@@ -395,6 +396,24 @@ final class StackController implements AutoCloseable {
             }
         }
         return targets;
+    }
+
+    /** Each member's dependencies with their conditions, and its web address (an HTTP probe's URL): the dashboard's graph. */
+    List<StackApi.Wiring> wiring() {
+        return onLoop(() -> members.values().stream().map(member -> {
+            List<StackApi.Edge> edges = member.dependsOn().entrySet().stream()
+                    .map(e -> new StackApi.Edge(e.getKey(), e.getValue().condition().toString(), e.getValue().restart()))
+                    .toList();
+            String web = null;
+            if (member.definition != null) {
+                for (var probe : java.util.Arrays.asList(member.definition.ready(), member.definition.health())) {
+                    if (web == null && probe instanceof dev.stigmer.probe.HttpProbeDefinition http) {
+                        web = http.url();
+                    }
+                }
+            }
+            return new StackApi.Wiring(member.name, edges, web);
+        }).toList(), List.of());
     }
 
     /** Every component as status shows it: Temporal first, then the services in file order. */

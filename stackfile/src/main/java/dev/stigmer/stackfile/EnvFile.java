@@ -9,8 +9,11 @@ import java.util.Map;
 
 /**
  * An env file: {@code KEY=VALUE} lines; blank lines and {@code #} comments are skipped, a leading
- * {@code export } is allowed, and a value in matching single or double quotes loses them. Values
- * are taken literally (no variables), as the service would see them.
+ * {@code export } is allowed, and a value in matching single or double quotes loses them. As in
+ * Compose and python-dotenv, an unquoted value ends at a {@code #} that follows whitespace
+ * ({@code KEY=value # note} is {@code value}; {@code KEY=a#b} keeps its {@code #}); a quoted value
+ * keeps every {@code #} inside its quotes, and a comment may follow the closing quote. Values are
+ * taken literally (no variables), as the service would see them.
  */
 final class EnvFile {
     private EnvFile() {
@@ -45,10 +48,27 @@ final class EnvFile {
     }
 
     private static String unquote(String value) {
-        if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
-                || value.startsWith("'") && value.endsWith("'"))) {
-            return value.substring(1, value.length() - 1);
+        if (value.startsWith("\"") || value.startsWith("'")) {
+            int close = value.indexOf(value.charAt(0), 1);
+            if (close > 0 && isComment(value.substring(close + 1))) {
+                return value.substring(1, close);
+            }
+            if (value.length() >= 2 && value.endsWith(value.substring(0, 1))) {
+                return value.substring(1, value.length() - 1);
+            }
+            return value;
+        }
+        for (int i = 1; i < value.length(); i++) {
+            if (value.charAt(i) == '#' && Character.isWhitespace(value.charAt(i - 1))) {
+                return value.substring(0, i).strip();
+            }
         }
         return value;
+    }
+
+    /** Nothing, or whitespace and a comment: what may follow a quoted value. */
+    private static boolean isComment(String rest) {
+        String stripped = rest.strip();
+        return stripped.isEmpty() || stripped.startsWith("#") && (rest.isEmpty() || Character.isWhitespace(rest.charAt(0)));
     }
 }

@@ -77,6 +77,25 @@ class StackFileTest {
         return e;
     }
 
+    /** As Compose and python-dotenv read them: an unquoted value ends at " #"; quotes keep their #. */
+    @Test
+    void envFileInlineCommentsEndUnquotedValuesOnly() throws Exception {
+        write(".env", String.join("\n",
+                "PLAIN=value # note",
+                "TAB=value\t# note",
+                "HASH_IN_WORD=a#b",
+                "DOUBLE=\"value # kept\"",
+                "SINGLE='value # kept'",
+                "QUOTED_THEN_COMMENT=\"value\" # note",
+                "URL=http://x/#frag",
+                ""));
+        StackDefinition stack = read("services:\n  a:\n    command: x\n    env_file: .env\n", Map.of());
+
+        assertThat(stack.services().get("a").environment()).containsAllEntriesOf(Map.of(
+                "PLAIN", "value", "TAB", "value", "HASH_IN_WORD", "a#b", "DOUBLE", "value # kept",
+                "SINGLE", "value # kept", "QUOTED_THEN_COMMENT", "value", "URL", "http://x/#frag"));
+    }
+
     @Test
     void theIssuesExampleResolvesWithDefaultsVariablesAndEnvFiles() throws Exception {
         Files.createDirectories(dir.resolve("api"));

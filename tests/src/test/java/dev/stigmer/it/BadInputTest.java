@@ -1,5 +1,7 @@
 package dev.stigmer.it;
 
+import dev.stigmer.supervision.RestartPolicy;
+
 import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -126,8 +128,13 @@ class BadInputTest {
         // Bounded: at most RestartPolicy.DEFAULT.maxFailedStarts() (5) spawns, and no more later.
         int spawned = fatalLines(stack);
         assertThat(spawned).as(stack.log("temporal")).isBetween(1, 5);
-        Thread.sleep(3000);
-        assertThat(fatalLines(stack)).as("spawns after reaching failed").isEqualTo(spawned);
+        // Watched over the longest delay the backoff could still give (its cap, 10 s) and a margin,
+        // failing at the first spawn: a sixth try after the 8 s the next delay would be is caught.
+        long until = System.nanoTime() + RestartPolicy.DEFAULT.maxDelay().plusSeconds(1).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(fatalLines(stack)).as("spawns after reaching failed").isEqualTo(spawned);
+            Thread.sleep(200);
+        }
         assertThat(stack.temporalState()).isEqualTo("failed");
         assertThat(stack.owned("temporal")).isEmpty();
 

@@ -58,7 +58,7 @@ class EmbeddedGapsTest {
     @Test
     void startAndStatusNameTheGapsInOneLine(Stack stack) {
         CliResult start = stack.start();
-        String line = "no web UI, no visibility queries (list/count), no schedules and no namespace registration";
+        String line = "no web UI, no visibility queries (list/count), no schedules and no RegisterNamespace (only the namespaces stigmer.yaml names exist)";
         assertThat(start.stdout()).contains("keeps nothing across restarts").contains(line)
                 .contains("`stigmer temporal install` gets the real one");
         CliResult status = stack.run("local", "status");

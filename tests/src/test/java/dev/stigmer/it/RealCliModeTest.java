@@ -57,14 +57,23 @@ class RealCliModeTest {
         assertThat(stack.temporal().get("mode").getAsString()).isEqualTo("cli");
     }
 
+    /**
+     * What stigmer owes persistence: the restarted real CLI is handed the same database file
+     * (keeping workflows across it is then the real server's job; the stand-in here keeps nothing,
+     * so a workflow surviving the restart is not what this can show), and it serves again.
+     */
     @Test
-    void workflowsSurviveARestartWhenTemporalPersists(Stack stack) throws Exception {
-        Path bin = StandIns.serving(stack.home.resolveSibling("bin"), stack.home.resolveSibling("args.txt"));
+    void aRestartHandsTheRealCliTheSameDatabaseAndItServesAgain(Stack stack) throws Exception {
+        Path record = stack.home.resolveSibling("args.txt");
+        Path bin = StandIns.serving(stack.home.resolveSibling("bin"), record);
         stack.start("--temporal-bin", bin.toString());
         assertThat(Workflows.runGreeting(stack.address(), "before")).isEqualTo("HELLO BEFORE");
         CliResult restart = stack.run("local", "restart", "--temporal-bin", bin.toString());
         assertThat(restart.exitCode()).as(restart.toString()).isZero();
         assertThat(Workflows.runGreeting(stack.address(), "after")).isEqualTo("HELLO AFTER");
+        String database = "--db-filename " + stack.home.resolve("temporal-data/temporal.db");
+        assertThat(Files.readAllLines(record)).as("one call before the restart, one after, both with the database")
+                .hasSize(2).allSatisfy(call -> assertThat(call).endsWith(database));
     }
 
     /** The real CLI also listens on port + 1000 (its web UI): a foreign listener there fails the start at once. */

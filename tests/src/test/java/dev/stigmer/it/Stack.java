@@ -98,6 +98,11 @@ final class Stack {
         return builder.start();
     }
 
+    /** Starts `stigmer ARGS` without waiting, stdout to {@code out} and stderr to {@code err}. */
+    Process spawn(Path out, Path err, String... args) throws IOException {
+        return builder(Map.of(), args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    }
+
     /** Starts `stigmer ARGS` with its stdout a pipe the test reads (and may close), stderr to {@code log}. */
     Process spawnWithPipedOutput(Path log, String... args) throws IOException {
         return builder(Map.of(), args).redirectError(log.toFile()).start();

@@ -111,7 +111,13 @@ public final class TemporalInstaller {
                 }
                 Files.move(binary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 binary = null;
-                syncDirectory();
+                // From here on the new binary is in place: a failure must not say "nothing was installed".
+                try {
+                    syncDirectory();
+                } catch (IOException e) {
+                    throw new InstallException("installed " + target + ", but syncing " + binDir + " failed ("
+                            + InstallException.describe(e) + "): a crash now could lose it; run `stigmer temporal install` again to be sure", e);
+                }
                 return new Outcome.Installed(target, VersionProbe.ask(target).firstLine(), actual, pinned.isPresent());
             } catch (IOException e) {
                 throw new InstallException("cannot write " + binDir + ": " + InstallException.describe(e) + "; nothing was installed", e);
