@@ -171,7 +171,10 @@ public final class DaemonMain {
     /** The control protocol on the stack API: nothing here decides. */
     private ControlResponse handle(ControlRequest request) {
         return switch (request.command()) {
-            case PING, STATUS -> withRequests(ControlResponse.ok(stack.status()), List.of());
+            case PING, STATUS -> {
+                StackController.View view = stack.view(); // one look: status and bookkeeping agree
+                yield ControlResponse.ok(stack.status(view)).with(List.of(), view.sequence(), view.stops());
+            }
             case EVENTS -> ControlResponse.error(ErrorKind.BAD_REQUEST, "events are a stream: not ready yet, try again");
             case START -> answer(() -> {
                 StackApi.Applied applied = stack.apply(request.settings(), request.stack(), request.names()).join();

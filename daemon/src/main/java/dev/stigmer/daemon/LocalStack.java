@@ -65,16 +65,25 @@ final class LocalStack implements StackApi {
 
     @Override
     public StatusReport status() {
+        return status(controller.view());
+    }
+
+    /** Status and the request bookkeeping from one look at the stack (one turn of its thread). */
+    StatusReport status(StackController.View view) {
         List<String> degraded = new java.util.ArrayList<>(PidfdSupport.current().degradedNote().stream().toList());
         if (dashboardUnavailable != null) {
             degraded.add(dashboardUnavailable);
         }
         return new StatusReport(
                 new StatusReport.DaemonInfo(ProcessHandle.current().pid(), startedAtMillis, version,
-                        home.root().toString(), home.socket().toString(), controller.temporal(),
+                        home.root().toString(), home.socket().toString(), view.temporal(),
                         (System.nanoTime() - startedAtNanos) / 1_000_000, System.currentTimeMillis(),
                         degraded, dashboardUrl),
-                controller.snapshots());
+                view.components());
+    }
+
+    StackController.View view() {
+        return controller.view();
     }
 
     /** What status says of the dashboard: its URL, or why there is none ({@code unavailable}; both null: off). */
@@ -115,7 +124,8 @@ final class LocalStack implements StackApi {
 
     @Override
     public Requests requests() {
-        return new Requests(controller.sequence(), controller.stops());
+        StackController.View view = controller.view();
+        return new Requests(view.sequence(), view.stops());
     }
 
     @Override

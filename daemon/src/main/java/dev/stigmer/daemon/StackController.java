@@ -347,6 +347,18 @@ final class StackController implements AutoCloseable {
         }, Map.of());
     }
 
+    /** What status and the request bookkeeping show, read in one turn of the loop. */
+    record View(LocalSettings temporal, List<ComponentSnapshot> components, long sequence, Map<String, Long> stops) {
+    }
+
+    View view() {
+        return onLoop(() -> {
+            Map<String, Long> stops = new LinkedHashMap<>();
+            members.values().forEach(member -> stops.put(member.name, member.stoppedBy));
+            return new View(temporal, snapshotsNow(), sequence, stops);
+        }, new View(null, List.of(), 0, Map.of()));
+    }
+
     /** The current request number. */
     long sequence() {
         return onLoop(() -> sequence, 0L);
