@@ -137,12 +137,20 @@ public final class ProcessTree {
         return ProcFs.stat(deadLeader.pid()).map(now -> now.startTicks() != deadLeader.startTicks()).orElse(false);
     }
 
+    /**
+     * {@code signal} once to every member: to the leader's group in one call, then to each member
+     * the group signal did not reach (escapees in groups of their own, or everyone when the leader
+     * is gone). Members are listed after the group signal, so one that left the group before it
+     * is not missed; one still in the group is not signalled twice: many programs (Python, Node,
+     * the JVM, Gradle) take a second interrupt as "force quit" and cut their clean-up short.
+     * Returns how many members the signal reached.
+     */
     private int signalAll(int signal) {
-        List<ProcStat> members = members();
-        leader.ifPresent(id -> ProcessSignals.sendToGroup(id, signal));
+        boolean groupSignalled = leader.map(id -> ProcessSignals.sendToGroup(id, signal)).orElse(false);
+        long groupId = leader.map(ProcessIdentity::pid).orElse(-1L);
         int sent = 0;
-        for (ProcStat member : members) {
-            if (ProcessSignals.send(member, signal)) {
+        for (ProcStat member : members()) {
+            if ((groupSignalled && member.pgid() == groupId) || ProcessSignals.send(member, signal)) {
                 sent++;
             }
         }
