@@ -2,6 +2,7 @@ package dev.stigmer.supervision;
 
 import dev.stigmer.logs.LogTail;
 import dev.stigmer.process.AdoptedProcess;
+import dev.stigmer.process.ExitKeeper;
 import dev.stigmer.process.ExitStatus;
 import dev.stigmer.process.Ownership;
 import dev.stigmer.process.PortOwner;
@@ -93,6 +94,9 @@ public final class Supervisor implements Component {
     private String exitNotice; // the last exit, not yet logged
     private Integer exitCode; // the last exit's code, when known
     private ScheduledFuture<?> timer;
+    private ExitKeeper keeper; // the current run's, when its exit status is kept for a later daemon
+    private long logOffset; // the log's size when the current run was spawned
+    private boolean readyBefore; // an adopted run had become ready under the daemon that started it
     private final List<CompletableFuture<Void>> stopWaiters = new ArrayList<>();
 
     private volatile ComponentSnapshot snapshot;
@@ -157,7 +161,7 @@ public final class Supervisor implements Component {
             transition(ComponentState.RECOVERING);
             offLoop(() -> lookForLeftovers(markedComponents), found -> onRecovered(recoveryRun, found, done), failure -> {
                 LOG.log(WARNING, "{0}: recovery failed: {1}", spec.name(), failure.toString());
-                onRecovered(recoveryRun, new Leftovers(Optional.empty(), 0, List.of()), done);
+                onRecovered(recoveryRun, Leftovers.none(List.of()), done);
             });
         }, done);
         return done;
@@ -219,11 +223,15 @@ public final class Supervisor implements Component {
 
     // ---- recovery ----------------------------------------------------------------------------
 
-    /** What a previous daemon left: a process adopted, or the survivors of stopping the rest. */
-    private record Leftovers(Optional<AdoptedProcess> adopted, long startedAtMillis, List<ProcStat> survivors,
-                             Optional<ComponentRecord> completed) {
-        Leftovers(Optional<AdoptedProcess> adopted, long startedAtMillis, List<ProcStat> survivors) {
-            this(adopted, startedAtMillis, survivors, Optional.empty());
+    /**
+     * What a previous daemon left: a process adopted (with its record, if any), or the survivors
+     * of stopping the rest, and how a kept run ended while no daemon watched.
+     */
+    private record Leftovers(Optional<SupervisedProcess> adopted, Optional<ComponentRecord> record,
+                             List<ProcStat> survivors, Optional<ComponentRecord> completed,
+                             Optional<ExitStatus> endedMeanwhile, ExitKeeper keeper) {
+        static Leftovers none(List<ProcStat> survivors) {
+            return new Leftovers(Optional.empty(), Optional.empty(), survivors, Optional.empty(), Optional.empty(), null);
         }
     }
 
@@ -232,24 +240,30 @@ public final class Supervisor implements Component {
         if (markedComponents != null && !Files.exists(recordFile, LinkOption.NOFOLLOW_LINKS)) {
             Set<String> marked = markedComponents.get();
             if (marked != null && !marked.contains(spec.name())) {
-                return new Leftovers(Optional.empty(), 0, List.of());
+                return Leftovers.none(List.of());
             }
         }
-        Optional<ComponentRecord> completion = Json.readFile(recordFile, ComponentRecord.class)
-                .filter(r -> r.completedFrom(spec.specHash()));
+        Optional<ComponentRecord> record = Json.readFile(recordFile, ComponentRecord.class);
+        Optional<ComponentRecord> completion = record.filter(r -> r.completedFrom(spec.specHash()));
         if (completion.isPresent() && new ProcessTree(ownership, Optional.empty()).isEmpty()) {
-            return new Leftovers(Optional.empty(), 0, List.of(), completion); // a one-shot done: not run again
+            return new Leftovers(Optional.empty(), Optional.empty(), List.of(), completion, Optional.empty(), null);
         }
+        // A run whose exit status a keeper writes down: its status is known even if it ended unwatched.
+        ExitKeeper recordedKeeper = record.filter(r -> r.exitToken() != null && keepsExitStatus())
+                .map(r -> ExitKeeper.ofRecordedRun(exitFile(), r.exitToken())).orElse(null);
         Optional<ProcessIdentity> candidate = findAdoptable();
-        Optional<AdoptedProcess> adopted = candidate.flatMap(AdoptedProcess::watch);
+        Optional<SupervisedProcess> adopted = candidate.flatMap(AdoptedProcess::watch)
+                .map(process -> recordedKeeper == null ? process : recordedKeeper.watch(process));
         if (adopted.isPresent()) {
             LOG.log(INFO, "{0}: adopting {1}", spec.name(), candidate.get().describe());
-            long startedAt = Json.readFile(recordFile, ComponentRecord.class)
-                    .map(ComponentRecord::startedAtMillis).orElse(System.currentTimeMillis());
-            return new Leftovers(adopted, startedAt, List.of());
+            return new Leftovers(adopted, record.filter(r -> r.pid() == candidate.get().pid()), List.of(),
+                    Optional.empty(), Optional.empty(), recordedKeeper);
         }
+        Optional<ExitStatus> ended = Optional.ofNullable(recordedKeeper).flatMap(ExitKeeper::recorded);
+        ended.ifPresent(status -> LOG.log(INFO, "{0}: its run {1} while no daemon watched", spec.name(), status.describe()));
         deleteRecord();
-        return new Leftovers(Optional.empty(), 0, new ProcessTree(ownership, Optional.empty()).stop(spec.stopPolicy()));
+        List<ProcStat> survivors = new ProcessTree(ownership, Optional.empty()).stop(spec.stopPolicy());
+        return new Leftovers(Optional.empty(), Optional.empty(), survivors, Optional.empty(), ended, null);
     }
 
     private void onRecovered(long recoveryRun, Leftovers leftovers, CompletableFuture<Void> done) {
@@ -258,10 +272,18 @@ public final class Supervisor implements Component {
                 return;
             }
             if (leftovers.adopted().isPresent()) {
-                startedAtMillis = leftovers.startedAtMillis();
-                Duration window = spec.health().or(spec::ready)
-                        .map(schedule -> schedule.timeout().multipliedBy(schedule.failures())).orElse(MIN_ADOPTION_WINDOW);
+                Optional<ComponentRecord> record = leftovers.record();
+                startedAtMillis = record.map(ComponentRecord::startedAtMillis).orElse(System.currentTimeMillis());
+                boolean wasReady = record.map(ComponentRecord::wasReady).orElse(false);
+                Duration window = wasReady
+                        ? spec.health().or(spec::ready).map(schedule -> schedule.timeout().multipliedBy(schedule.failures()))
+                                .orElse(MIN_ADOPTION_WINDOW)
+                        // not ready yet: what is left of its start timeout
+                        : spec.startTimeout().minusMillis(System.currentTimeMillis() - startedAtMillis);
                 attach(leftovers.adopted().get(), window.compareTo(MIN_ADOPTION_WINDOW) < 0 ? MIN_ADOPTION_WINDOW : window);
+                keeper = leftovers.keeper();
+                logOffset = record.map(ComponentRecord::logOffset).orElse(0L);
+                readyBefore = wasReady;
                 if (!stopWaiters.isEmpty()) {
                     beginStop(); // a stop came while we looked
                     return;
@@ -283,10 +305,36 @@ public final class Supervisor implements Component {
             if (!leftovers.survivors().isEmpty()) {
                 LOG.log(WARNING, "{0}: processes survived cleanup: {1}", spec.name(), leftovers.survivors());
             }
+            if (leftovers.endedMeanwhile().isPresent() && endedForGood(leftovers.endedMeanwhile().get())) {
+                return;
+            }
             settleStopped();
         } finally {
             done.complete(null);
         }
+    }
+
+    /**
+     * A kept run that ended while no daemon watched, as its exit would have been seen: a one-shot
+     * that exited 0 is completed (and not run again), one with restart "no" that failed is exited.
+     * False when it is to run again (restart always, or on-failure after a failure).
+     */
+    private boolean endedForGood(ExitStatus status) {
+        boolean succeeded = status.code() != null && status.code() == 0;
+        if (spec.restart() == RestartMode.ALWAYS || (spec.restart() == RestartMode.ON_FAILURE && !succeeded)) {
+            return false;
+        }
+        current = null;
+        lastExit = status.describe() + " while no daemon watched";
+        exitCode = status.code();
+        lastError = succeeded ? null : spec.name() + " " + status.describe() + "; not restarted (restart: \"no\")";
+        transition(succeeded ? ComponentState.COMPLETED : ComponentState.EXITED);
+        if (succeeded) {
+            writeCompletion();
+        }
+        stopWaiters.forEach(w -> w.complete(null));
+        stopWaiters.clear();
+        return true;
     }
 
     // ---- stopping ----------------------------------------------------------------------------
@@ -356,7 +404,7 @@ public final class Supervisor implements Component {
     }
 
     private void spawn() {
-        SpawnedProcess process;
+        SupervisedProcess process;
         try {
             Files.createDirectories(spec.log().getParent());
             Map<String, String> env = new HashMap<>(spec.environment());
@@ -365,7 +413,15 @@ public final class Supervisor implements Component {
                 env.put(SPEC_VARIABLE, spec.specHash());
             }
             spec.ready().ifPresent(schedule -> schedule.probe().starting());
-            process = SpawnedProcess.start(spec.command(), env, spec.log(), spec.workingDir(), spec.exactEnvironment());
+            keeper = keepsExitStatus() ? ExitKeeper.forNewRun(exitFile()) : null;
+            List<String> command = spec.command();
+            if (keeper != null) {
+                env.putAll(keeper.environment());
+                command = ExitKeeper.command(command);
+            }
+            logOffset = Files.exists(spec.log()) ? Files.size(spec.log()) : 0;
+            SpawnedProcess spawned = SpawnedProcess.start(command, env, spec.log(), spec.workingDir(), spec.exactEnvironment());
+            process = keeper == null ? spawned : keeper.watch(spawned);
         } catch (IOException e) {
             fail("cannot start " + spec.command().getFirst() + ": " + rootMessage(e));
             return;
@@ -373,8 +429,9 @@ public final class Supervisor implements Component {
         logExitNotice();
         LOG.log(INFO, "{0}: started {1}", spec.name(), process.identity().describe());
         startedAtMillis = System.currentTimeMillis();
+        readyBefore = false;
         attach(process, spec.startTimeout());
-        writeRecord(process.identity());
+        writeRecord(process.identity(), false);
         awaitReady(run);
     }
 
@@ -502,15 +559,26 @@ public final class Supervisor implements Component {
 
     /** Probes until ready; without a readiness probe, ready at once. */
     private void awaitReady(long startedRun) {
-        if (spec.ready().isEmpty() || (current.adopted() && !spec.ready().get().probe().checksALiveProcess())) {
-            // No probe (or one that cannot speak for a process already running, such as a log line
-            // printed long ago): ready once it has stayed up a moment, as supervisord's startsecs.
+        boolean probeSeesTheProcess = spec.ready().map(schedule -> schedule.probe().checksALiveProcess()).orElse(false);
+        if (current.adopted() && readyBefore && !probeSeesTheProcess) {
+            // Ready under the daemon that started it, and no probe can tell more now (a log line may
+            // have rotated away long ago): it keeps the readiness it had.
             timer = schedule(() -> {
                 if (run == startedRun && state == ComponentState.STARTING) {
                     becomeReady(startedRun);
                 }
-            }, current.adopted() ? Duration.ZERO : MIN_UPTIME_WITHOUT_PROBE);
+            }, Duration.ZERO);
+        } else if (spec.ready().isEmpty()) {
+            // No probe: ready once it has stayed up a moment, as supervisord's startsecs.
+            timer = schedule(() -> {
+                if (run == startedRun && state == ComponentState.STARTING) {
+                    becomeReady(startedRun);
+                }
+            }, MIN_UPTIME_WITHOUT_PROBE);
         } else {
+            if (current.adopted()) {
+                spec.ready().get().probe().resumingAt(logOffset); // its lines since it was spawned
+            }
             scheduleReadinessProbe(startedRun);
         }
     }
@@ -552,9 +620,7 @@ public final class Supervisor implements Component {
         failedStartsInARow = 0;
         lastError = null;
         probeFailures = 0;
-        if (!current.adopted()) {
-            writeRecord(current.identity().refreshed());
-        }
+        writeRecord(current.adopted() ? current.identity() : current.identity().refreshed(), true);
         LOG.log(INFO, "{0}: ready after {1} ms", spec.name(), (readyAtNanos - launchedAtNanos) / 1_000_000);
         transition(ComponentState.RUNNING);
         if (spec.health().isPresent()) {
@@ -643,7 +709,7 @@ public final class Supervisor implements Component {
                     spec.name(), recorded.describe());
         }
         // Records lost or corrupt: the ownership mark still finds a session leader of ours.
-        String commandLine = String.join(" ", spec.command());
+        String commandLine = String.join(" ", keepsExitStatus() ? ExitKeeper.command(spec.command()) : spec.command());
         return ProcFs.all().stream()
                 .filter(s -> s.isAlive() && s.pid() == s.sid() && ownership.marks(s.pid()) && madeFromThisSpec(s.pid()))
                 .map(s -> ProcessIdentity.of(s.pid()))
@@ -658,9 +724,23 @@ public final class Supervisor implements Component {
                 .map(env -> spec.specHash().equals(env.get(SPEC_VARIABLE))).orElse(false);
     }
 
-    private void writeRecord(ProcessIdentity identity) {
+    /**
+     * A one-shot's (restart "no" or on-failure) exit decides what comes next, and a later daemon
+     * that adopts it is not its parent: a keeper writes its status down. A service restarted
+     * whatever its status needs none.
+     */
+    private boolean keepsExitStatus() {
+        return spec.restart() != RestartMode.ALWAYS;
+    }
+
+    private Path exitFile() {
+        return recordFile.resolveSibling(spec.name() + ".exit");
+    }
+
+    private void writeRecord(ProcessIdentity identity, boolean ready) {
         try {
-            Json.writeFile(recordFile, ComponentRecord.of(spec.name(), identity, spec.command(), startedAtMillis));
+            Json.writeFile(recordFile, ComponentRecord.of(spec.name(), identity, spec.command(), startedAtMillis,
+                    keeper == null ? null : keeper.token(), logOffset, ready));
         } catch (IOException e) {
             LOG.log(WARNING, "cannot write " + recordFile, e);
         }
@@ -686,7 +766,7 @@ public final class Supervisor implements Component {
         boolean live = current != null;
         boolean showTail = state == ComponentState.FAILED || state == ComponentState.EXITED;
         snapshot = new ComponentSnapshot(spec.name(), spec.kind(), state,
-                live ? current.identity().pid() : null,
+                live ? current.commandPid() : null,
                 spec.address(), spec.mode(), spec.persistent(), spec.links(), restarts,
                 live && current.adopted(),
                 live ? startedAtMillis : null,

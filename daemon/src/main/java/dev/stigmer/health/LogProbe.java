@@ -47,6 +47,13 @@ public final class LogProbe implements HealthProbe {
     }
 
     @Override
+    public synchronized void resumingAt(long logOffset) {
+        starting();
+        // A log shorter than that was rotated since: what is left of the run's lines starts at 0.
+        position = logOffset <= position ? logOffset : 0;
+    }
+
+    @Override
     public synchronized ProbeResult check(Duration timeout) {
         if (!matched) {
             Path copy = LogRotation.rotated(log, 1);
