@@ -464,7 +464,7 @@ public final class Supervisor implements Component {
         // file work cost milliseconds that a crash should not wait for.
         exitNotice = spec.name() + ": " + dead.identity().describe() + " " + lastExit;
         try {
-            restartAfterExit(status);
+            restartAfterExit(status, leftInTheBackground(status, dead.identity()));
         } finally {
             logExitNotice();
             if (state == ComponentState.COMPLETED) {
@@ -481,7 +481,21 @@ public final class Supervisor implements Component {
         }
     }
 
-    private void restartAfterExit(ExitStatus status) {
+    /**
+     * Why an exit 0 that left processes behind is no success: the command put its server in the
+     * background (a `daemon` mode, `--detach`, `cmd &`) and returned. Null when it left none, or
+     * exited otherwise. Costs a walk of /proc, on the loop: only after an exit 0 we did not cause.
+     */
+    private String leftInTheBackground(ExitStatus status, ProcessIdentity deadLeader) {
+        if (status.code() == null || status.code() != 0 || replacedBecause != null) {
+            return null;
+        }
+        int left = ProcessTree.rootedAt(ownership, deadLeader, ProcFs.ticksSinceBoot()).members().size();
+        return left == 0 ? null : spec.name() + " exited 0 and left " + left + (left == 1 ? " process" : " processes")
+                + " running: it forked into the background; run it in the foreground (e.g. `--no-daemon`)";
+    }
+
+    private void restartAfterExit(ExitStatus status, String forked) {
         if (failAfterExit != null) {
             fail(failAfterExit);
             return;
@@ -504,7 +518,7 @@ public final class Supervisor implements Component {
             logExitNotice();
             wanted = false;
             // Ended by us (not ready in time, unhealthy): that is the reason, not the signal we sent.
-            lastError = succeeded ? null : (replacedBecause != null ? replacedBecause : spec.name() + " " + status.describe())
+            lastError = succeeded ? forked : (replacedBecause != null ? replacedBecause : spec.name() + " " + status.describe())
                     + "; not restarted (restart: \"no\")";
             transition(succeeded ? ComponentState.COMPLETED : ComponentState.EXITED);
             return;
@@ -512,14 +526,20 @@ public final class Supervisor implements Component {
         int maxFailedStarts = spec.restartPolicy().maxFailedStarts();
         if (readyAtNanos == null) {
             // A start we cut short died of our own SIGTERM: name why we cut it, not the signal.
-            String cause = replacedBecause != null ? replacedBecause : status.describe() + " before it was ready";
+            String cause = replacedBecause != null ? replacedBecause
+                    : forked != null ? forked : status.describe() + " before it was ready";
             if (++failedStartsInARow >= maxFailedStarts) {
                 fail(spec.name() + " failed to start " + failedStartsInARow + " times in a row; last: " + cause);
                 return;
             }
             lastError = failedStartsInARow + " of " + maxFailedStarts + " starts in a row failed; last: " + cause;
-        } else if (System.nanoTime() - readyAtNanos >= spec.restartPolicy().stableAfter().toNanos()) {
-            backoff.reset();
+        } else {
+            if (forked != null) {
+                lastError = forked; // cleared when a start becomes ready
+            }
+            if (System.nanoTime() - readyAtNanos >= spec.restartPolicy().stableAfter().toNanos()) {
+                backoff.reset();
+            }
         }
         restarts++;
         Duration delay = backoff.nextDelay();

@@ -108,6 +108,28 @@ class ServiceSupervisionTest {
         assertThat(exited.lastError()).contains("not ready within").contains("not restarted").doesNotContain("signal");
     }
 
+    /** A script that starts its server in the background and exits 0, as `daemon` or `--detach` flags do. */
+    private static final String DAEMONIZES = "sleep 600 & sleep 600 & exit 0";
+    private static final String FORKED = NAME + " exited 0 and left 2 processes running: it forked into the background; "
+            + "run it in the foreground (e.g. `--no-daemon`)";
+
+    @Test
+    void aServiceThatForksIntoTheBackgroundIsToldSoWithRestartAlways() {
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, DAEMONIZES));
+        supervisor.start();
+        ComponentSnapshot failed = awaitState(supervisor, ComponentState.FAILED);
+        assertThat(failed.lastError()).contains(FORKED);
+    }
+
+    @Test
+    void aOneShotThatForksIntoTheBackgroundIsToldSoWithRestartNo() {
+        Supervisor supervisor = supervise(spec(RestartMode.NO, DAEMONIZES));
+        supervisor.start();
+        ComponentSnapshot completed = awaitState(supervisor, ComponentState.COMPLETED);
+        assertThat(completed.lastError()).isEqualTo(FORKED);
+        await().atMost(PATIENCE).until(() -> processes.liveMarked().isEmpty()); // and what it left is gone
+    }
+
     @Test
     void aServiceWithoutAProbeIsReadyOnlyOnceItHasStayedUpAMoment() {
         Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, "exec sleep 600"));
