@@ -216,6 +216,35 @@ class ProcessTreeTest {
     }
 
     /**
+     * The sweep is told of the successor: what the dead leader left (started before the successor)
+     * is killed, while a process that joined the dead leader's session after the successor started
+     * (here: forked by the orphan once told to) is spared with the successor itself: the sweep
+     * cannot tell it from the successor's own, so it leaves it to the next stop.
+     */
+    @Test
+    void orphanSweepToldOfTheSuccessorSparesWhatStartedAfterIt() throws Exception {
+        SpawnedProcess leader = spawn("bash", "-c", """
+                (echo $BASHPID > "$1/orphan.pid"; while [ ! -f "$1/fork" ]; do sleep 0.05; done
+                 sleep 600 & echo $! > "$1/late.pid"; wait) &
+                wait""", "leader", home.toString());
+        long orphan = awaitPid("orphan.pid");
+        TestProcesses.kill9(leader.identity().pid());
+        leader.onExit().get(5, TimeUnit.SECONDS);
+        Thread.sleep(20); // start times tick at 100 Hz
+        SpawnedProcess successor = spawn("sleep", "600");
+        Thread.sleep(20);
+        Files.writeString(home.resolve("fork"), "");
+        long late = awaitPid("late.pid");
+        assertThat(TestProcesses.sessionId(late)).as("in the dead leader's session").isEqualTo(leader.identity().pid());
+
+        ProcessTree.killOrphansOf(ownership, leader.identity(), Optional.of(successor.identity()));
+
+        TestProcesses.awaitGone(orphan);
+        assertThat(isLive(successor.identity().pid())).as("the successor").isTrue();
+        assertThat(isLive(late)).as("started after the successor").isTrue();
+    }
+
+    /**
      * The successor got the dead leader's pid (forced with ns_last_pid): it leads a session with
      * the dead leader's number and carries the same mark, yet it is no orphan of the dead one.
      * The sweep is not even told about it (as after a backoff, when the successor comes later).
