@@ -2,6 +2,7 @@ package dev.stigmer.supervision;
 
 import dev.stigmer.logs.LogTail;
 import dev.stigmer.process.AdoptedProcess;
+import dev.stigmer.process.CgroupRoot;
 import dev.stigmer.process.ExitKeeper;
 import dev.stigmer.process.ExitStatus;
 import dev.stigmer.process.Ownership;
@@ -10,6 +11,7 @@ import dev.stigmer.process.ProcFs;
 import dev.stigmer.process.ProcStat;
 import dev.stigmer.process.ProcessIdentity;
 import dev.stigmer.process.ProcessTree;
+import dev.stigmer.process.RunCgroup;
 import dev.stigmer.process.SpawnedProcess;
 import dev.stigmer.process.SupervisedProcess;
 import dev.stigmer.stack.RestartMode;
@@ -97,6 +99,7 @@ public final class Supervisor implements Component {
     private ExitKeeper keeper; // the current run's, when its exit status is kept for a later daemon
     private long logOffset; // the log's size when the current run was spawned
     private boolean readyBefore; // an adopted run had become ready under the daemon that started it
+    private RunCgroup cgroup; // the current run's cgroup, when cgroups can be made here
     private final List<CompletableFuture<Void>> stopWaiters = new ArrayList<>();
 
     private volatile ComponentSnapshot snapshot;
@@ -254,15 +257,21 @@ public final class Supervisor implements Component {
         Optional<ProcessIdentity> candidate = findAdoptable();
         Optional<SupervisedProcess> adopted = candidate.flatMap(AdoptedProcess::watch)
                 .map(process -> recordedKeeper == null ? process : recordedKeeper.watch(process));
+        CgroupRoot cgroups = CgroupRoot.of(ownership.home());
         if (adopted.isPresent()) {
             LOG.log(INFO, "{0}: adopting {1}", spec.name(), candidate.get().describe());
-            return new Leftovers(adopted, record.filter(r -> r.pid() == candidate.get().pid()), List.of(),
-                    Optional.empty(), Optional.empty(), recordedKeeper);
+            Optional<ComponentRecord> adoptedRecord = record.filter(r -> r.pid() == candidate.get().pid());
+            String keptCgroup = adoptedRecord.map(ComponentRecord::cgroup).orElse(null);
+            // Older runs' cgroups hold nothing we run: what is in them escaped an earlier stop.
+            cgroups.runs(spec.name()).stream().filter(c -> !c.dir().getFileName().toString().equals(keptCgroup))
+                    .forEach(c -> c.killAndRemove(spec.stopPolicy().killWait().toMillis()));
+            return new Leftovers(adopted, adoptedRecord, List.of(), Optional.empty(), Optional.empty(), recordedKeeper);
         }
         Optional<ExitStatus> ended = Optional.ofNullable(recordedKeeper).flatMap(ExitKeeper::recorded);
         ended.ifPresent(status -> LOG.log(INFO, "{0}: its run {1} while no daemon watched", spec.name(), status.describe()));
         deleteRecord();
         List<ProcStat> survivors = new ProcessTree(ownership, Optional.empty()).stop(spec.stopPolicy());
+        cgroups.runs(spec.name()).forEach(c -> c.killAndRemove(spec.stopPolicy().killWait().toMillis()));
         return new Leftovers(Optional.empty(), Optional.empty(), survivors, Optional.empty(), ended, null);
     }
 
@@ -282,6 +291,7 @@ public final class Supervisor implements Component {
                         : spec.startTimeout().minusMillis(System.currentTimeMillis() - startedAtMillis);
                 attach(leftovers.adopted().get(), window.compareTo(MIN_ADOPTION_WINDOW) < 0 ? MIN_ADOPTION_WINDOW : window);
                 keeper = leftovers.keeper();
+                cgroup = record.flatMap(r -> CgroupRoot.of(ownership.home()).run(spec.name(), r.cgroup())).orElse(null);
                 logOffset = record.map(ComponentRecord::logOffset).orElse(0L);
                 readyBefore = wasReady;
                 if (!stopWaiters.isEmpty()) {
@@ -341,9 +351,10 @@ public final class Supervisor implements Component {
 
     private void beginStop() {
         Optional<ProcessIdentity> leader = Optional.ofNullable(current).map(SupervisedProcess::identity);
+        ProcessTree tree = new ProcessTree(ownership, leader).within(Optional.ofNullable(cgroup));
         long stoppedRun = ++run; // events of the old run are stale from here on
         transition(ComponentState.STOPPING);
-        offLoop(() -> new ProcessTree(ownership, leader).stop(spec.stopPolicy()),
+        offLoop(() -> tree.stop(spec.stopPolicy()),
                 survivors -> finishStop(stoppedRun, survivors),
                 failure -> finishStop(stoppedRun, List.of()));
     }
@@ -362,6 +373,7 @@ public final class Supervisor implements Component {
     /** Nothing of the component runs: STOPPED, stops answered, and started again if wanted again. */
     private void settleStopped() {
         current = null;
+        cgroup = null; // removed by the stop
         transition(ComponentState.STOPPED);
         stopWaiters.forEach(w -> w.complete(null));
         stopWaiters.clear();
@@ -419,6 +431,10 @@ public final class Supervisor implements Component {
                 env.putAll(keeper.environment());
                 command = ExitKeeper.command(command);
             }
+            cgroup = CgroupRoot.of(ownership.home()).newRun(spec.name()).orElse(null);
+            if (cgroup != null) {
+                command = cgroup.launch(command);
+            }
             logOffset = Files.exists(spec.log()) ? Files.size(spec.log()) : 0;
             SpawnedProcess spawned = SpawnedProcess.start(command, env, spec.log(), spec.workingDir(), spec.exactEnvironment());
             process = keeper == null ? spawned : keeper.watch(spawned);
@@ -427,7 +443,8 @@ public final class Supervisor implements Component {
             return;
         }
         logExitNotice();
-        LOG.log(INFO, "{0}: started {1}", spec.name(), process.identity().describe());
+        LOG.log(INFO, "{0}: started pid {1}: {2}", spec.name(), String.valueOf(process.identity().pid()),
+                String.join(" ", spec.command()));
         startedAtMillis = System.currentTimeMillis();
         readyBefore = false;
         attach(process, spec.startTimeout());
@@ -456,7 +473,9 @@ public final class Supervisor implements Component {
             return;
         }
         SupervisedProcess dead = current;
+        Optional<RunCgroup> deadCgroup = Optional.ofNullable(cgroup);
         current = null;
+        cgroup = null;
         cancelTimer();
         lastExit = status.describe() + " at " + Instant.now();
         exitCode = status.code();
@@ -464,7 +483,7 @@ public final class Supervisor implements Component {
         // file work cost milliseconds that a crash should not wait for.
         exitNotice = spec.name() + ": " + dead.identity().describe() + " " + lastExit;
         try {
-            restartAfterExit(status, leftInTheBackground(status, dead.identity()));
+            restartAfterExit(status, leftInTheBackground(status, dead.identity(), deadCgroup));
         } finally {
             logExitNotice();
             if (state == ComponentState.COMPLETED) {
@@ -477,7 +496,11 @@ public final class Supervisor implements Component {
             // scan of /proc (an orphan holding the port is killed by the port claim before the spawn).
             ProcessIdentity deadLeader = dead.identity();
             Optional<ProcessIdentity> successor = Optional.ofNullable(current).map(SupervisedProcess::identity);
-            offLoop(() -> ProcessTree.killOrphansOf(ownership, deadLeader, successor));
+            offLoop(() -> {
+                ProcessTree.killOrphansOf(ownership, deadLeader, successor);
+                // Its cgroup holds what escaped even the sweep (env -i setsid ...); a successor has its own.
+                deadCgroup.ifPresent(c -> c.killAndRemove(spec.stopPolicy().killWait().toMillis()));
+            });
         }
     }
 
@@ -486,11 +509,11 @@ public final class Supervisor implements Component {
      * background (a `daemon` mode, `--detach`, `cmd &`) and returned. Null when it left none, or
      * exited otherwise. Costs a walk of /proc, on the loop: only after an exit 0 we did not cause.
      */
-    private String leftInTheBackground(ExitStatus status, ProcessIdentity deadLeader) {
+    private String leftInTheBackground(ExitStatus status, ProcessIdentity deadLeader, Optional<RunCgroup> deadCgroup) {
         if (status.code() == null || status.code() != 0 || replacedBecause != null) {
             return null;
         }
-        int left = ProcessTree.rootedAt(ownership, deadLeader, ProcFs.ticksSinceBoot()).members().size();
+        int left = ProcessTree.rootedAt(ownership, deadLeader, ProcFs.ticksSinceBoot()).within(deadCgroup).members().size();
         return left == 0 ? null : spec.name() + " exited 0 and left " + left + (left == 1 ? " process" : " processes")
                 + " running: it forked into the background; run it in the foreground (e.g. `--no-daemon`)";
     }
@@ -702,7 +725,7 @@ public final class Supervisor implements Component {
         failAfterExit = thenFail ? reason : null;
         lastError = reason;
         LOG.log(WARNING, "{0}: replacing {1}: {2}", spec.name(), victim.describe(), reason);
-        ProcessTree tree = ProcessTree.rootedAt(ownership, victim, ProcFs.ticksSinceBoot());
+        ProcessTree tree = ProcessTree.rootedAt(ownership, victim, ProcFs.ticksSinceBoot()).within(Optional.ofNullable(cgroup));
         offLoop(() -> tree.stop(spec.stopPolicy())); // its exit event drives what comes next
     }
 
@@ -760,7 +783,8 @@ public final class Supervisor implements Component {
     private void writeRecord(ProcessIdentity identity, boolean ready) {
         try {
             Json.writeFile(recordFile, ComponentRecord.of(spec.name(), identity, spec.command(), startedAtMillis,
-                    keeper == null ? null : keeper.token(), logOffset, ready));
+                    keeper == null ? null : keeper.token(), logOffset, ready,
+                    cgroup == null ? null : cgroup.dir().getFileName().toString()));
         } catch (IOException e) {
             LOG.log(WARNING, "cannot write " + recordFile, e);
         }

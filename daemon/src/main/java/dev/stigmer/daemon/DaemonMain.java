@@ -11,6 +11,7 @@ import dev.stigmer.lock.ExclusiveLock;
 import dev.stigmer.logs.LogRotation;
 import dev.stigmer.logs.LogRotator;
 import dev.stigmer.os.Linux;
+import dev.stigmer.process.CgroupRoot;
 import dev.stigmer.process.ChildReaper;
 import dev.stigmer.process.Ownership;
 import dev.stigmer.process.PidfdSupport;
@@ -121,6 +122,8 @@ public final class DaemonMain {
             Linux.becomeChildSubreaper();
             // Checked once, here: without pidfds every signal goes by pid (checked), and status says so.
             PidfdSupport.current().degradedNote().ifPresent(note ->
+                    LOG.log(System.Logger.Level.WARNING, "degraded: " + note));
+            CgroupRoot.of(home.root()).degradedNote().ifPresent(note ->
                     LOG.log(System.Logger.Level.WARNING, "degraded: " + note));
             AtomicReference<String> apiKey = new AtomicReference<>();
             Component temporal;
@@ -285,7 +288,8 @@ public final class DaemonMain {
                 new StatusReport.DaemonInfo(ProcessHandle.current().pid(), startedAtMillis, VERSION,
                         home.root().toString(), home.socket().toString(), settings,
                         (System.nanoTime() - startedAtNanos) / 1_000_000, System.currentTimeMillis(),
-                        PidfdSupport.current().degradedNote().stream().toList()),
+                        java.util.stream.Stream.concat(PidfdSupport.current().degradedNote().stream(),
+                                CgroupRoot.of(home.root()).degradedNote().stream()).toList()),
                 stack.snapshots());
     }
 
