@@ -92,7 +92,7 @@ public final class AotTraining {
                 System.currentTimeMillis(), "training", home.root().toString(), home.socket().toString(), settings,
                 1L, System.currentTimeMillis()),
                 List.of(temporal));
-        try (ControlServer ignored = ControlServer.start(home.socket(), request -> ControlResponse.ok(report))) {
+        try (ControlServer ignored = ControlServer.start(home.socket(), request -> ControlResponse.ok(report).with(List.of("temporal"), 1, Map.of()))) {
             System.out.println("serving on " + home.socket());
             Thread.sleep(Long.MAX_VALUE);
         }

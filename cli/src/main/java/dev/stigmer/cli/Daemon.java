@@ -126,10 +126,18 @@ final class Daemon {
         return process.isAlive() && LockHolders.isStopped(process.pid());
     }
 
-    /** What the running (or last) daemon was started with, from its record; empty without one. */
+    /** The Temporal the running (or last) daemon runs, from its record; empty without one or before its first start. */
     Optional<LocalSettings> recordedSettings() {
         return Json.readFile(home.daemonRecord(), DaemonRecord.class).filter(DaemonRecord::isComplete)
                 .map(DaemonRecord::settings);
+    }
+
+    /**
+     * True when the daemon {@code pid} left its record behind: it was killed (kill -9, a crash).
+     * A daemon that exits on request (a stop) deletes its record, and a newer daemon writes its own.
+     */
+    boolean killed(long pid) {
+        return Json.readFile(home.daemonRecord(), DaemonRecord.class).map(r -> r.pid() == pid).orElse(false);
     }
 
     /** How long the running daemon says stopping its whole stack may take, from its record. */
@@ -161,30 +169,35 @@ final class Daemon {
      * start.lock, so they spawn one daemon between them; even if two were spawned, only the one
      * that takes the instance lock would stay.
      */
-    void ensureRunning(LocalSettings settings, Duration timeout, Runnable onWait) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    void ensureRunning(Duration timeout, Runnable onWait) {
         try (ExclusiveLock ignored = startLock(timeout)) {
-            Process process = null;
-            long logSize = 0;
-            while (System.nanoTime() < deadline) {
-                if (send(ControlRequest.of(ControlRequest.Command.PING)).isPresent()) {
-                    return;
-                }
-                if (process != null && !process.isAlive() && process.exitValue() != EXIT_ALREADY_RUNNING) {
-                    throw exitedAtOnce(process.exitValue(), logSize);
-                }
-                // Nobody holds the instance lock and ours is not on its way: start one. This also
-                // covers a daemon that was still exiting (lock held, socket closed) a moment ago.
-                if ((process == null || !process.isAlive()) && !lockHeld()) {
-                    logSize = home.logFile(COMPONENT).toFile().length();
-                    process = spawn(settings);
-                }
-                onWait.run();
-                sleep(20);
-            }
-            throw new UserError("the stigmer daemon did not come up within " + Durations.format(timeout)
-                    + "; see `stigmer local logs daemon`");
+            ensureRunningLocked(timeout, onWait);
         }
+    }
+
+    /** {@link #ensureRunning} for a caller that already holds start.lock (stop). */
+    void ensureRunningLocked(Duration timeout, Runnable onWait) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Process process = null;
+        long logSize = 0;
+        while (System.nanoTime() < deadline) {
+            if (send(ControlRequest.of(ControlRequest.Command.PING)).isPresent()) {
+                return;
+            }
+            if (process != null && !process.isAlive() && process.exitValue() != EXIT_ALREADY_RUNNING) {
+                throw exitedAtOnce(process.exitValue(), logSize);
+            }
+            // Nobody holds the instance lock and ours is not on its way: start one. This also
+            // covers a daemon that was still exiting (lock held, socket closed) a moment ago.
+            if ((process == null || !process.isAlive()) && !lockHeld()) {
+                logSize = home.logFile(COMPONENT).toFile().length();
+                process = spawn();
+            }
+            onWait.run();
+            sleep(20);
+        }
+        throw new UserError("the stigmer daemon did not come up within " + Durations.format(timeout)
+                + "; see `stigmer local logs daemon`");
     }
 
     /**
@@ -223,22 +236,23 @@ final class Daemon {
     }
 
     /** Starts the daemon in a session of its own, output appended to logs/daemon.log. */
-    private Process spawn(LocalSettings settings) {
+    private Process spawn() {
         Installation installation = Installation.current();
         List<String> command = new ArrayList<>(List.of("setsid", installation.java().toString()));
         command.addAll(JVM_FLAGS);
+        // Only the home: what it runs comes in START requests, like the services.
         command.addAll(List.of("-Dstigmer.dist=" + installation.root(),
-                "-cp", installation.classpath(COMPONENT), "dev.stigmer.daemon.DaemonMain", Json.write(settings)));
+                "-cp", installation.classpath(COMPONENT), "dev.stigmer.daemon.DaemonMain", home.root().toString()));
         return startDaemonProcess(command, false);
     }
 
     /** Runs the daemon in this terminal until it ends (Ctrl-C stops everything); returns its exit code. */
-    int runInForeground(LocalSettings settings) {
+    int runInForeground() {
         Installation installation = Installation.current();
         List<String> command = new ArrayList<>(List.of(installation.java().toString()));
         command.addAll(JVM_FLAGS);
         command.addAll(List.of("-Dstigmer.dist=" + installation.root(),
-                "-cp", installation.classpath(COMPONENT), "dev.stigmer.daemon.DaemonMain", Json.write(settings)));
+                "-cp", installation.classpath(COMPONENT), "dev.stigmer.daemon.DaemonMain", home.root().toString()));
         Process process = startDaemonProcess(command, true);
         // Ctrl-C reaches the daemon too (same process group) and it stops everything; the JVM must
         // not return the terminal before that is done.

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "restart", mixinStandardHelpOptions = true,
-        description = {"Without names: stop everything, then start again (with new settings, if given).",
+        description = {"Without names: apply the stack file and settings as a start does, then restart every "
+                + "component, dependents stopped first (the daemon stays, unless it runs another build).",
                 "With names: restart those components (and services with `restart: true` on them), "
                         + "the rest untouched; returns once they run again."})
 final class RestartCommand implements Callable<Integer> {
@@ -26,8 +27,6 @@ final class RestartCommand implements Callable<Integer> {
         if (!names.isEmpty()) {
             return flow.restart(names);
         }
-        flow.settings(); // bad input fails before anything is stopped
-        new StopFlow(flow.daemon(), output).stop();
-        return flow.start();
+        return flow.restartAll();
     }
 }

@@ -22,9 +22,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * start: make sure a daemon runs with compatible settings, hand it the stack file's services (if
- * there is a stack file), then wait until Temporal serves and every service asked for is running
- * or completed.
+ * start and restart: read and check the stack file and the settings (so a mistake is one line
+ * naming FILE:LINE:COLUMN), hand Temporal's definition and the services to the daemon, which
+ * alone decides what to keep, replace, start or stop, then render its progress until what it
+ * said to wait for runs or completed.
  */
 final class StartFlow {
     private static final String TEMPORAL = "temporal";
@@ -41,7 +42,10 @@ final class StartFlow {
     private LocalSettings settings;
     private StackDefinition stack;
     private boolean stackRead;
-    private boolean temporalReplaced;
+    private static final String STOPPED_WHILE_WAITING = "stigmer local was stopped while this start waited "
+            + "(a `stigmer local stop` was asked for); `stigmer local` starts it again";
+    /** After this long a start that still waits says on what, once. */
+    private static final long SAY_WAITING_AFTER_NANOS = 3_000_000_000L;
 
     StartFlow(StartOptions options, Output out) {
         this(options, out, List.of(), Set.of());
@@ -79,7 +83,7 @@ final class StartFlow {
             Map<String, String> env = System.getenv();
             stack = options.stack(env);
             stackRead = true;
-            if (stack == null && !names.isEmpty()) {
+            if (stack == null && !names.isEmpty() && !names.stream().allMatch(TEMPORAL::equals)) {
                 throw new UserError(subcommandTypo(names.getFirst()).orElse("no stigmer.yaml here or above names "
                         + String.join(", ", names) + "; run it where the stack file is, or name it with -f"),
                         UserError.USAGE);
@@ -133,40 +137,100 @@ final class StartFlow {
         Runnable tick = () -> out.progress(what, elapsed(started));
         tick.run();
         // The answer to START carries the status: on a healthy system that is the whole call.
-        ControlResponse answer = requestStart(wanted, stackRequest, deadline, tick);
+        ControlResponse answer = request(Command.START, wanted, stackRequest, names, deadline, tick);
         answer.changes().forEach(change -> out.line("  " + change));
-        return awaitSettled(startTargets(), answer.status(), timeout, deadline, tick, stackRequest != null);
+        return awaitSettled(answer, timeout, deadline, started, what, stackRequest != null);
     }
 
     /**
-     * `restart NAME...`: the daemon stops those and starts them again as their dependencies allow;
-     * returns once they are running (or completed) again.
+     * `restart` without names: the daemon applies the file and the settings (as a start does) and
+     * restarts every member, dependents stopped first; the daemon itself stays. A daemon of another
+     * build is the one thing it cannot restart in place: then it is stopped and a new one started.
+     */
+    int restartAll() {
+        LocalSettings wanted = settings(); // bad input fails before anything is stopped
+        StackRequest stackRequest = stackRequest();
+        Optional<ControlResponse> ping = daemon().send(ControlRequest.of(Command.PING));
+        if (ping.isEmpty()) {
+            return start();
+        }
+        StatusReport.DaemonInfo info = ping.get().status() == null ? null : ping.get().status().daemon();
+        if (info != null && versionSkew(info) != null) {
+            out.line("  the daemon runs another build (" + info.version() + "): replacing it with this one");
+            new StopFlow(daemon(), out).stop();
+            return start();
+        }
+        long started = System.nanoTime();
+        Duration timeout = Duration.ofMillis(wanted.timeoutMillis());
+        String what = "Restarting " + (stackRequest == null ? "Temporal" : "the stack of " + stackRequest.file());
+        Runnable tick = () -> out.progress(what, elapsed(started));
+        tick.run();
+        ControlResponse answer = request(Command.RESTART, wanted, stackRequest, List.of(),
+                started + StopFlow.stopBound(daemon()).toNanos() + timeout.toNanos(), tick);
+        answer.changes().forEach(change -> out.line("  " + change));
+        return awaitSettled(answer, timeout, System.nanoTime() + timeout.toNanos(), started, what, true);
+    }
+
+    /**
+     * `restart NAME...`: the daemon stops those (and what follows them with `restart: true`) and
+     * starts them again as their dependencies allow; returns once they are running (or completed) again.
      */
     int restart(List<String> restarted) {
         long started = System.nanoTime();
         Duration timeout = Duration.ofMillis(options.timeoutMillis());
-        Runnable tick = () -> out.progress("Restarting " + String.join(", ", restarted), elapsed(started));
-        tick.run();
-        ControlResponse answer = daemon().send(new ControlRequest(Command.RESTART, null, null, restarted))
+        String what = "Restarting " + String.join(", ", restarted);
+        Runnable tick = () -> out.progress(what, elapsed(started));
+        if (out.terminal()) {
+            tick.run();
+        }
+        // Answered once the stops are done and the starts taken: the wait below sees the new processes.
+        ControlResponse answer = daemon().send(new ControlRequest(Command.RESTART, null, null, restarted),
+                        StopFlow.stopBound(daemon()))
                 .orElseThrow(() -> new UserError("stigmer local is not running; `stigmer local` starts it"));
         if (!answer.ok()) {
             out.clearProgress();
             throw new UserError(answer.error(), answer.kind() == ControlResponse.ErrorKind.BAD_REQUEST
                     ? UserError.USAGE : UserError.FAILURE);
         }
-        // Its answer comes before the stop is done: wait for the stop to show before counting anyone ready.
-        Daemon.sleep(200);
-        return awaitSettled(new LinkedHashSet<>(restarted), null, timeout, started + timeout.toNanos(), tick, true);
+        return awaitSettled(answer, timeout, System.nanoTime() + timeout.toNanos(), started, what, true);
     }
 
-    private int awaitSettled(Set<String> waitFor, StatusReport report, Duration timeout, long deadline, Runnable tick,
+    /**
+     * Follows the daemon's status until every member its answer named runs (or completed). Ends at
+     * once, saying so, when one failed, when a stop asked for after this call stopped one (or the
+     * whole daemon), or when the daemon went away.
+     */
+    private int awaitSettled(ControlResponse answer, Duration timeout, long deadline, long started, String what,
                              boolean stackShown) {
+        List<String> waitFor = answer.targets();
+        long since = answer.sequence();
+        long daemonPid = answer.status().daemon().pid();
+        StatusReport report = answer.status();
+        ControlResponse latest = answer;
         boolean first = true;
+        boolean saidWaiting = false;
         while (true) {
             if (report == null) {
-                report = daemon().send(ControlRequest.of(Command.STATUS)).map(ControlResponse::status)
-                        .orElseThrow(() -> new UserError("the stigmer daemon went away while starting; "
-                                + "see `stigmer local logs daemon`"));
+                Optional<ControlResponse> polled = daemon().send(ControlRequest.of(Command.STATUS));
+                if (polled.isEmpty() || polled.get().status() == null) {
+                    out.clearProgress();
+                    throw new UserError(daemon().killed(daemonPid)
+                            ? "the stigmer daemon (pid " + daemonPid + ") went away while starting; see `stigmer local logs daemon`"
+                            : STOPPED_WHILE_WAITING);
+                }
+                latest = polled.get();
+                report = latest.status();
+                if (report.daemon().pid() != daemonPid) {
+                    out.clearProgress();
+                    throw new UserError(STOPPED_WHILE_WAITING);
+                }
+            }
+            Optional<String> stopped = latest.stoppedSince(since, waitFor);
+            if (stopped.isPresent()) {
+                out.clearProgress();
+                throw new UserError((stopped.get().equals(TEMPORAL) ? "Temporal" : stopped.get())
+                        + " was stopped while this start waited for it (a `stigmer local stop` was asked for); `stigmer local"
+                        + (names.isEmpty() ? "" : " " + String.join(" ", names)) + "` starts it again");
             }
             List<ComponentSnapshot> targets = targets(report, waitFor);
             Optional<ComponentSnapshot> broken = targets.stream()
@@ -179,49 +243,44 @@ final class StartFlow {
                 reportRunning(report, targets, first);
                 return 0;
             }
+            List<ComponentSnapshot> late = targets.stream().filter(c -> !c.settled()).toList();
             if (System.nanoTime() > deadline) {
                 out.clearProgress();
-                ComponentSnapshot late = targets.stream().filter(c -> !c.settled()).findFirst().orElseThrow();
-                String who = late.name().equals(TEMPORAL) ? "Temporal did not serve" : late.name() + " was not ready";
+                ComponentSnapshot one = late.getFirst();
+                String who = one.name().equals(TEMPORAL) ? "Temporal did not serve" : one.name() + " was not ready";
                 throw new UserError(who + " within " + Durations.format(timeout)
-                        + " (state: " + late.state().label()
-                        + (late.lastError() == null ? "" : ", " + late.lastError())
-                        + "); it keeps trying: see `stigmer local status` and `stigmer local logs " + late.name() + "`");
+                        + " (state: " + one.state().label()
+                        + (one.lastError() == null ? "" : ", " + one.lastError())
+                        + "); it keeps trying: see `stigmer local status` and `stigmer local logs " + one.name() + "`");
             }
-            tick.run();
+            String waiting = waitingOn(late);
+            if (!saidWaiting && System.nanoTime() - started > SAY_WAITING_AFTER_NANOS) {
+                // Once, after a few seconds: a start that says nothing for a minute looks hung.
+                saidWaiting = true;
+                out.line("  waiting for " + waiting);
+            }
+            out.progress(saidWaiting && out.terminal() ? what + ": waiting for " + waiting : what, elapsed(started));
             first = false;
             report = null;
             Daemon.sleep(50);
         }
     }
 
-    /** What a start waits for: Temporal, and the services asked for with what they depend on. */
-    private Set<String> startTargets() {
-        Set<String> wanted = new LinkedHashSet<>();
-        wanted.add(TEMPORAL);
-        if (stack != null) {
-            List<String> todo = new ArrayList<>(names.isEmpty() ? stack.services().keySet() : names);
-            while (!todo.isEmpty()) {
-                String name = todo.removeFirst();
-                ServiceDefinition service = stack.services().get(name);
-                if (wanted.add(name) && service != null) {
-                    todo.addAll(service.dependsOn().keySet());
-                }
-            }
-        }
-        return wanted;
+    /** "api (waiting for db (healthy)), temporal (starting)": what a start still waits on. */
+    private static String waitingOn(List<ComponentSnapshot> late) {
+        return String.join(", ", late.stream().map(c -> c.name() + " (" + (c.state() == ComponentState.WAITING
+                && c.lastError() != null ? c.lastError() : c.state().label()) + ")").toList());
     }
 
-    private static List<ComponentSnapshot> targets(StatusReport report, Set<String> waitFor) {
+    private static List<ComponentSnapshot> targets(StatusReport report, List<String> waitFor) {
         Map<String, ComponentSnapshot> byName = new LinkedHashMap<>();
         report.components().forEach(c -> byName.put(c.name(), c));
         List<ComponentSnapshot> targets = new ArrayList<>();
         for (String name : waitFor) {
             ComponentSnapshot component = byName.get(name);
-            if (component == null) {
-                throw new UserError("the daemon reports no component named " + name);
+            if (component != null) { // gone: removed by a later start of another file's version
+                targets.add(component);
             }
-            targets.add(component);
         }
         return targets;
     }
@@ -235,11 +294,9 @@ final class StartFlow {
         out.line("Running in the foreground (Ctrl-C stops everything and exits); Temporal " + wanted.mode()
                 + (wanted.external() != null ? " at " : " on ") + wanted.temporalAddress());
         StackRequest stackRequest = stackRequest();
-        if (stackRequest != null) {
-            // The foreground daemon starts Temporal by itself; the stack comes as for a daemon, over its socket.
-            Thread.ofPlatform().daemon().name("apply-stack").start(() -> applyWhenListening(wanted, stackRequest));
-        }
-        int code = daemon().runInForeground(wanted);
+        // Temporal and the stack come as for a daemon: over its socket, once it listens.
+        Thread.ofPlatform().daemon().name("apply-stack").start(() -> applyWhenListening(wanted, stackRequest));
+        int code = daemon().runInForeground();
         return code == Daemon.EXIT_ALREADY_RUNNING ? UserError.FAILURE : code;
     }
 
@@ -264,39 +321,15 @@ final class StartFlow {
         }
     }
 
-    /**
-     * True when the running daemon's Temporal settings differ from these only because the stack
-     * file's temporal: section says so (no flag or environment variable asks for them).
-     */
-    private boolean temporalChangedInTheFile(LocalSettings wanted) {
-        Map<String, String> env = System.getenv();
-        Optional<LocalSettings> recorded = daemon().recordedSettings();
-        if (stack() == null || recorded.isEmpty()) {
-            return false;
-        }
-        LocalSettings running = recorded.get();
-        if (wanted.external() != null || running.external() != null) {
-            // An external Temporal comes from the file alone (flags for a local one are refused).
-            return options.port == null && options.temporalBin == null
-                    && (wanted.conflictWith(running) != null || wanted.externalConflictWith(running) != null);
-        }
-        if (wanted.conflictWith(running) == null) {
-            return false;
-        }
-        // What a flag or the environment asks for must already be what runs: only the file differs.
-        Integer port = options.explicitPort(env);
-        String bin = options.temporalBin != null ? options.temporalBin : env.get("STIGMER_TEMPORAL_BIN");
-        return (port == null || port == running.temporalPort())
-                && (bin == null || java.util.Objects.equals(wanted.temporalBin(), running.temporalBin()));
-    }
-
-    /** Sends START until a daemon with compatible settings accepts it; returns its answer. */
-    private ControlResponse requestStart(LocalSettings wanted, StackRequest stackRequest, long deadline, Runnable tick) {
+    /** Sends {@code command} until a daemon takes it (spawning one when none answers); returns its answer. */
+    private ControlResponse request(Command command, LocalSettings wanted, StackRequest stackRequest, List<String> names,
+                                    long deadline, Runnable tick) {
         while (true) {
-            Optional<ControlResponse> response = daemon().send(
-                    new ControlRequest(Command.START, wanted, stackRequest, names));
+            Optional<ControlResponse> response = daemon().send(new ControlRequest(command, wanted, stackRequest, names),
+                    command == Command.RESTART ? remaining(deadline) : Daemon.REQUEST_TIMEOUT);
             if (response.isEmpty()) {
-                daemon().ensureRunning(wanted, remaining(deadline), tick);
+                daemon().ensureRunning(remaining(deadline), tick);
+                command = Command.START; // a new daemon has nothing to restart
                 continue;
             }
             ControlResponse answer = response.get();
@@ -305,22 +338,10 @@ final class StartFlow {
             }
             out.clearProgress();
             switch (answer.kind()) {
-                case CONFLICT -> {
-                    if (!temporalReplaced && temporalChangedInTheFile(wanted)) {
-                        // The file's temporal: section changed: replace Temporal, and the services with it
-                        // (their TEMPORAL_ADDRESS changes too): stop everything, then start afresh.
-                        out.line("  temporal: changed in " + stackRequest.file() + ", replaced (the stack restarts with it)");
-                        new StopFlow(daemon(), out).stop();
-                        temporalReplaced = true;
-                        continue;
-                    }
-                    throw new UserError(answer.error() + "; run `stigmer local restart"
-                            + StartOptions.flags(wanted) + "` to apply the new settings"
-                            + (stackRequest == null ? "" : ", or use another STIGMER_HOME for another stack"));
-                }
                 case ANOTHER_STACK -> throw new UserError(answer.error() + "; run `stigmer local restart` to run this "
                         + "one instead, or use another STIGMER_HOME to run both");
                 case SHUTTING_DOWN -> {
+                    // Asked before ours: that stop goes first, then this call starts afresh.
                     while (daemon().lockHeld()) {
                         if (System.nanoTime() > deadline) {
                             throw new UserError("the previous stigmer daemon is still stopping; try again");
@@ -329,6 +350,7 @@ final class StartFlow {
                         Daemon.sleep(50);
                     }
                 }
+                case BAD_REQUEST -> throw new UserError(answer.error(), UserError.USAGE);
                 default -> throw new UserError(answer.error());
             }
         }

@@ -10,25 +10,27 @@ import dev.stigmer.process.Ownership;
 import dev.stigmer.process.ProcStat;
 import dev.stigmer.process.ProcessIdentity;
 import dev.stigmer.process.ProcessSignals;
-import dev.stigmer.process.ProcessTree;
-import dev.stigmer.process.StopPolicy;
+import dev.stigmer.supervision.StackRecord;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * stop: ask the daemon to stop everything and wait until it is gone. When no daemon answers,
- * the recorded daemon (verified) is signalled instead, and in every case a final sweep stops
- * whatever still carries this home's ownership mark (a Temporal left by a killed daemon).
- * The grace period is the daemon's (from its record), not this shell's: the daemon stops its
- * components with the one it was started with, and so does the sweep after it.
+ * stop: the daemon stops; the CLI asks and waits. Every path ends in the daemon's one stop (each
+ * member with its own stop signal and grace, dependents first, Temporal last, then whatever an
+ * earlier daemon left, by run/stack.json): when no daemon answers but processes of this home are
+ * left (a daemon killed with kill -9), a daemon is started to stop them. Only a daemon that does
+ * not answer (frozen, hung) is signalled here, and only when no daemon can be started at all does
+ * the CLI stop the leftovers itself, with the same code and records, and says so.
  */
 final class StopFlow {
     // How long stop waits for a `stigmer local` holding start.lock that is still making progress;
     // past that, or at once when the holder is suspended (Ctrl-Z), stop goes ahead without it.
     private static final Duration START_LOCK_PATIENCE = Duration.ofSeconds(10);
+    private static final Duration DAEMON_START = Duration.ofSeconds(30);
 
     private final Daemon daemon;
     private final Output out;
@@ -40,17 +42,13 @@ final class StopFlow {
 
     int stop() {
         long started = System.nanoTime();
-        Duration grace = daemon.recordedSettings().map(s -> Duration.ofMillis(s.stopGraceMillis()))
-                .orElseGet(() -> Durations.parse(System.getenv().getOrDefault("STIGMER_STOP_GRACE", "10s"),
-                        "STIGMER_STOP_GRACE"));
-        StopPolicy policy = new StopPolicy(grace, Duration.ofSeconds(5));
         Runnable tick = () -> out.progress("Stopping stigmer local", (System.nanoTime() - started) / 1_000_000);
         tick.run();
         // Holding start.lock for the whole stop keeps a concurrent start from spawning a daemon
-        // that the sweep below would take for a leftover; that start waits, then starts afresh.
+        // in the middle of it; that start waits, then starts afresh.
         Optional<ExclusiveLock> lock = startLock(tick);
         try {
-            return stop(policy, tick, started);
+            return stop(tick, started);
         } finally {
             lock.ifPresent(ExclusiveLock::close);
         }
@@ -85,23 +83,14 @@ final class StopFlow {
         }
     }
 
-    private int stop(StopPolicy policy, Runnable tick, long started) {
-        boolean found = false;
-        Duration daemonBound = stopBound();
-        Optional<ControlResponse> answer;
-        try {
-            answer = daemon.send(ControlRequest.of(Command.STOP), daemonBound);
-        } catch (UserError unresponsive) {
-            answer = Optional.empty(); // frozen or hung: signals below
-        }
-        if (answer.isPresent()) {
-            found = true;
-            awaitLockFree(daemonBound, tick);
-        }
+    private int stop(Runnable tick, long started) {
+        Duration daemonBound = stopBound(daemon);
+        boolean found = askToStop(daemonBound, tick);
         Optional<ProcessIdentity> recorded = daemon.recordedProcess();
         if (recorded.isPresent()) {
             found = true;
-            // SIGCONT after SIGTERM: a stopped daemon acts on neither until it runs again.
+            // Frozen or hung: it cannot stop anything. SIGCONT after SIGTERM: a stopped daemon acts
+            // on neither until it runs again; what it leaves is stopped below, by a new daemon.
             ProcessSignals.send(recorded.get(), Linux.SIGTERM);
             ProcessSignals.send(recorded.get(), Linux.SIGCONT);
             if (!awaitLockFree(daemonBound, tick)) {
@@ -109,15 +98,10 @@ final class StopFlow {
                 awaitLockFree(Duration.ofSeconds(5), tick);
             }
         }
-        Map<String, List<ProcStat>> leftovers = Ownership.scan(daemon.home().root());
-        for (String component : leftovers.keySet()) {
+        if (Ownership.scan(daemon.home().root()).keySet().stream().anyMatch(name -> !name.equals(Daemon.COMPONENT))) {
+            // Left by a daemon that was killed (or just signalled): a new one stops them as it stops its own.
             found = true;
-            List<ProcStat> survivors = new ProcessTree(new Ownership(daemon.home().root(), component), Optional.empty())
-                    .stop(policy);
-            if (!survivors.isEmpty()) {
-                throw new UserError("could not stop " + component + " processes " + survivors.stream()
-                        .map(s -> Long.toString(s.pid())).toList() + " even with SIGKILL");
-            }
+            stopLeftovers(tick);
         }
         if (found) {
             out.success("Stopped (" + Durations.format(Duration.ofNanos(System.nanoTime() - started)) + ").");
@@ -127,12 +111,59 @@ final class StopFlow {
         return 0;
     }
 
+    /** Asks a listening daemon to stop everything and waits until it is gone; false when none answered. */
+    private boolean askToStop(Duration bound, Runnable tick) {
+        Optional<ControlResponse> answer;
+        try {
+            answer = daemon.send(ControlRequest.of(Command.STOP), bound);
+        } catch (UserError unresponsive) {
+            return false; // frozen or hung: signalled by the caller
+        }
+        if (answer.isPresent()) {
+            Optional<ProcessIdentity> stopping = Optional.ofNullable(answer.get().status())
+                    .map(status -> status.daemon().pid()).flatMap(ProcessIdentity::of);
+            awaitLockFree(bound, tick);
+            // The lock goes with its file descriptor, a moment before the JVM is gone: "stopped"
+            // means no process of this home is left, the daemon included.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (stopping.map(ProcessIdentity::isAlive).orElse(false) && System.nanoTime() < deadline) {
+                tick.run();
+                Daemon.sleep(20);
+            }
+        }
+        return answer.isPresent();
+    }
+
+    /**
+     * Starts a daemon (we hold start.lock) and asks it to stop: it stops what the dead one left,
+     * each with the stop signal and grace recorded in run/stack.json. When no daemon can start
+     * (a full disk, a broken installation), the same code runs here, and the user is told why.
+     */
+    private void stopLeftovers(Runnable tick) {
+        try {
+            daemon.ensureRunningLocked(DAEMON_START, tick);
+        } catch (UserError cannotStart) {
+            out.line("stigmer: " + cannotStart.getMessage() + "; stopping what the last daemon left from here instead");
+            Map<String, List<ProcStat>> survivors = StackRecord.stopLeftovers(daemon.home(), Set.of());
+            if (!survivors.isEmpty()) {
+                throw new UserError("could not stop " + String.join(", ", survivors.keySet()) + " processes "
+                        + survivors.values().stream().flatMap(List::stream).map(s -> Long.toString(s.pid())).toList()
+                        + " even with SIGKILL");
+            }
+            return;
+        }
+        askToStop(stopBound(daemon), tick);
+    }
+
     /** `stop NAME...`: the daemon stops those, dependents first; the rest keeps running. */
     int stop(List<String> names) {
         long started = System.nanoTime();
-        out.progress("Stopping " + String.join(", ", names), 0);
-        Optional<ControlResponse> answer = daemon.send(new ControlRequest(Command.STOP, null, null, names), stopBound());
+        if (out.terminal()) {
+            out.progress("Stopping " + String.join(", ", names), 0); // not on a pipe: a name may be refused
+        }
+        Optional<ControlResponse> answer = daemon.send(new ControlRequest(Command.STOP, null, null, names), stopBound(daemon));
         if (answer.isEmpty()) {
+            out.clearProgress();
             out.line("stigmer local is not running; nothing to stop.");
             return 0;
         }
@@ -147,7 +178,7 @@ final class StopFlow {
     }
 
     /** How long the daemon may take to stop its whole stack, from its record; then a margin. */
-    private Duration stopBound() {
+    static Duration stopBound(Daemon daemon) {
         Duration grace = daemon.recordedSettings().map(s -> Duration.ofMillis(s.stopGraceMillis())).orElse(Duration.ofSeconds(10));
         Duration stack = daemon.recordedStopBound().orElse(Duration.ZERO);
         Duration own = grace.plusSeconds(5);

@@ -24,6 +24,17 @@ public record LocalSettings(int temporalPort, boolean portExplicit, String tempo
                 healthTimeoutMillis, stopGraceMillis, null, null);
     }
 
+    /**
+     * SHA-256 of Temporal's definition, in the scheme of a service's: what shapes the process and
+     * how it is watched and stopped (port, binary, options, health interval and timeout, stop
+     * grace, the external Temporal). Not the CLI's --timeout, nor which values were explicit: those
+     * are about one call, not about Temporal. A START whose hash differs replaces Temporal.
+     */
+    public String specHash() {
+        return dev.stigmer.stack.SpecHash.of(java.util.Arrays.asList(temporalPort, temporalBin, temporalOptions(),
+                healthIntervalMillis, healthTimeoutMillis, stopGraceMillis, external));
+    }
+
     /** The options Temporal runs with: the file's, else the defaults. */
     public TemporalOptions temporalOptions() {
         return options == null ? TemporalOptions.NONE : options;

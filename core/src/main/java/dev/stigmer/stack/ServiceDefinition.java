@@ -2,10 +2,6 @@ package dev.stigmer.stack;
 
 import dev.stigmer.state.Json;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -43,12 +39,6 @@ public record ServiceDefinition(String name, List<String> command, String workin
         Object shape = List.of(name, command, workingDir, new java.util.TreeMap<>(environment), String.valueOf(port),
                 String.valueOf(Json.write(ready)), String.valueOf(Json.write(health)), restart.keyword(),
                 stopSignal, stopGraceMillis, startTimeoutMillis);
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(Json.write(shape).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no SHA-256 in this JVM", e);
-        }
+        return SpecHash.of(shape);
     }
 }

@@ -85,6 +85,11 @@ public record StigmerHome(Path root) {
         return runDir().resolve("daemon.json");
     }
 
+    /** run/stack.json: each member's stop signal, grace and dependencies, for stopping what a dead daemon left. */
+    public Path stackRecord() {
+        return runDir().resolve("stack.json");
+    }
+
     public Path componentRecord(String component) {
         return runDir().resolve(component + ".json");
     }

@@ -50,10 +50,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The daemon: one per STIGMER_HOME, guaranteed by a flock it holds for its whole life. It owns the
- * supervisors, serves the control socket, rotates logs and reaps orphans re-parented to it.
+ * The daemon: one per STIGMER_HOME, guaranteed by a flock it holds for its whole life. It serves
+ * the control socket (every request goes to the {@link StackApi}), rotates logs and reaps orphans
+ * re-parented to it. What runs comes from START requests: Temporal's definition and the stack.
  * <p>
- * Usage (by the CLI): {@code DaemonMain SETTINGS_JSON}. Exit 75 when another daemon holds the lock.
+ * Usage (by the CLI): {@code DaemonMain HOME}. Exit 75 when another daemon holds the lock.
  */
 public final class DaemonMain {
     public static final int EXIT_ALREADY_RUNNING = 75;
@@ -64,14 +65,9 @@ public final class DaemonMain {
             .orElse("dev");
 
     private final StigmerHome home;
-    private final LocalSettings settings;
-    private final Component temporal;
-    private final StackController stack;
-    /** The external Temporal's API key, as the last START sent it: in memory only, never written. */
-    private final AtomicReference<String> apiKey;
+    private final LocalStack stack;
     private volatile LogRotator rotator;
     private final long startedAtMillis = System.currentTimeMillis();
-    private final long startedAtNanos = System.nanoTime();
     /** The lock file we hold and the socket we bound, by inode: the proof that the home is still ours. */
     private Object lockFile;
     private Object socketFile;
@@ -79,18 +75,14 @@ public final class DaemonMain {
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private DaemonMain(StigmerHome home, LocalSettings settings, Component temporal, AtomicReference<String> apiKey) {
+    private DaemonMain(StigmerHome home) {
         this.home = home;
-        this.settings = settings;
-        this.temporal = temporal;
-        this.apiKey = apiKey;
-        this.stack = new StackController(home, temporal, this::temporalVariables,
-                log -> {
-                    LogRotator current = rotator;
-                    if (current != null) {
-                        current.add(log);
-                    }
-                });
+        this.stack = new LocalStack(home, VERSION, log -> {
+            LogRotator current = rotator;
+            if (current != null) {
+                current.add(log);
+            }
+        });
     }
 
     public static void main(String[] args) {
@@ -107,11 +99,10 @@ public final class DaemonMain {
 
     private static int run(String[] args) throws Exception {
         if (args.length != 1) {
-            System.err.println("usage: DaemonMain SETTINGS_JSON (started by `stigmer local`)");
+            System.err.println("usage: DaemonMain HOME (started by `stigmer local`)");
             return 2;
         }
-        LocalSettings settings = Json.read(args[0], LocalSettings.class);
-        StigmerHome home = StigmerHome.fromEnvironment().ensureCreated();
+        StigmerHome home = new StigmerHome(Path.of(args[0])).ensureCreated();
         Optional<ExclusiveLock> lock = ExclusiveLock.tryAcquire(home.daemonLock());
         if (lock.isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "another daemon holds " + home.daemonLock() + "; exiting");
@@ -125,18 +116,7 @@ public final class DaemonMain {
                     LOG.log(System.Logger.Level.WARNING, "degraded: " + note));
             CgroupRoot.of(home.root()).degradedNote().ifPresent(note ->
                     LOG.log(System.Logger.Level.WARNING, "degraded: " + note));
-            AtomicReference<String> apiKey = new AtomicReference<>();
-            Component temporal;
-            if (settings.external() != null) {
-                temporal = ExternalTemporalComponent.watcher(settings, home, apiKey::get);
-            } else {
-                if (settings.temporalBin() != null) {
-                    home.ensureDataDir(TemporalComponent.NAME);
-                }
-                ComponentSpec spec = TemporalComponent.spec(settings, home, Installation.current());
-                temporal = new Supervisor(spec, new Ownership(home.root(), spec.name()), home.componentRecord(spec.name()));
-            }
-            DaemonMain daemon = new DaemonMain(home, settings, temporal, apiKey);
+            DaemonMain daemon = new DaemonMain(home);
             daemon.lockFile = lockFile;
             daemon.serve();
             return 0;
@@ -146,24 +126,14 @@ public final class DaemonMain {
     private void serve() throws Exception {
         ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
         writeRecord();
-        LOG.log(System.Logger.Level.INFO, "daemon " + self.pid() + " (" + VERSION + ") for " + home.root()
-                + ", Temporal " + settings.mode() + " at " + settings.temporalAddress());
-        // Recovery may take a whole grace period (stopping leftovers that ignore SIGTERM): it runs on
-        // its own while the socket opens, status shows "recovering", and a start waits for its end.
-        temporal.recover().exceptionally(failure -> {
-            LOG.log(System.Logger.Level.WARNING, TemporalComponent.NAME + ": recovery failed", failure);
-            return null;
-        });
+        LOG.log(System.Logger.Level.INFO, "daemon " + self.pid() + " (" + VERSION + ") for " + home.root());
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("housekeeping").factory());
-        List<Path> logs = temporal instanceof Supervisor supervisor
-                ? List.of(home.logFile("daemon"), supervisor.spec().log()) : List.of(home.logFile("daemon"));
-        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
-        try (LogRotator rotator = LogRotator.start(LogRotation.DEFAULT, logs)) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(true), "shutdown"));
+        try (LogRotator rotator = LogRotator.start(LogRotation.DEFAULT, List.of(home.logFile("daemon")))) {
             this.rotator = rotator;
             listen();
             housekeeping.scheduleWithFixedDelay(() -> housekeeping(rotator), 1, 1, TimeUnit.SECONDS);
-            stack.start(null, List.of()); // Temporal, at once: a foreground daemon gets no START
             stopped.await();
         } finally {
             housekeeping.shutdownNow();
@@ -173,16 +143,17 @@ public final class DaemonMain {
                 control.close();
             }
             if (Json.readFile(home.daemonRecord(), DaemonRecord.class).map(r -> r.pid() == self.pid()).orElse(false)) {
-                Files.deleteIfExists(home.daemonRecord());
+                Files.deleteIfExists(home.daemonRecord()); // gone on request: a record left behind means killed
             }
         }
     }
 
-    /** run/daemon.json: who we are, what we run with, and how long our stop may take. */
+    /** run/daemon.json: who we are, the Temporal we run, and how long our stop may take. */
     private synchronized void writeRecord() throws java.io.IOException {
         ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
+        StatusReport.DaemonInfo info = stack.status().daemon();
         Json.writeFile(home.daemonRecord(), new DaemonRecord(self.pid(), self.startTicks(), self.bootId(),
-                startedAtMillis, VERSION, settings, stack.stopBoundMillis()));
+                startedAtMillis, VERSION, info.settings(), stack.stopBoundMillis()));
     }
 
     /** Binds the control socket (replacing whatever is at its path: we hold the lock). */
@@ -195,77 +166,63 @@ public final class DaemonMain {
         socketFile = HomeFiles.key(home.socket()).orElse(null);
     }
 
+    /** The control protocol on the stack API: nothing here decides. */
     private ControlResponse handle(ControlRequest request) {
         return switch (request.command()) {
-            case PING, STATUS -> ControlResponse.ok(status());
-            case START -> start(request);
+            case PING, STATUS -> withRequests(ControlResponse.ok(stack.status()), List.of());
+            case START -> answer(() -> {
+                StackApi.Applied applied = stack.apply(request.settings(), request.stack(), request.names()).join();
+                recordChanged(request);
+                return withRequests(ControlResponse.ok(stack.status(), applied.changes()), applied.targets(), applied.sequence());
+            });
             case STOP -> {
                 if (request.names().isEmpty()) {
-                    shutdown();
-                    yield ControlResponse.ok(status());
+                    shutdown(true);
+                    yield withRequests(ControlResponse.ok(stack.status()), List.of());
                 }
                 yield answer(() -> {
                     stack.stop(request.names()).join();
-                    return ControlResponse.ok(status());
+                    return withRequests(ControlResponse.ok(stack.status()), List.of());
                 });
             }
             case RESTART -> answer(() -> {
-                stack.restart(request.names()).join(); // under way: the CLI follows it in status
-                return ControlResponse.ok(status());
+                StackApi.Applied applied = stack.restart(request.settings(), request.stack(), request.names()).join();
+                recordChanged(request);
+                return withRequests(ControlResponse.ok(stack.status(), applied.changes()), applied.targets(), applied.sequence());
             });
         };
     }
 
-    private ControlResponse start(ControlRequest request) {
-        if (shuttingDown.get()) {
-            return ControlResponse.error(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping");
-        }
-        String anotherStack = stack.anotherStack(request.stack());
-        if (anotherStack != null) {
-            // Before the settings: another project's temporal: section is no reason to replace this one's Temporal.
-            return ControlResponse.error(ErrorKind.ANOTHER_STACK, anotherStack);
-        }
-        LocalSettings requested = request.settings();
-        if (requested != null) {
-            String conflict = requested.conflictWith(settings);
-            if (conflict == null && request.stack() != null) {
-                conflict = requested.externalConflictWith(settings); // the file says which Temporal, external or not
-            }
-            if (conflict != null) {
-                return ControlResponse.error(ErrorKind.CONFLICT, "stigmer local is already running and " + conflict);
-            }
-        }
-        if (request.stack() != null && settings.external() != null) {
-            String key = request.stack().temporalApiKey();
-            boolean keyChanged = !Objects.equals(apiKey.getAndSet(key), key);
-            if (temporal instanceof ExternalWatcher watcher
-                    && (keyChanged || watcher.snapshot().state() == ComponentState.UNREACHABLE)) {
-                // Asked afresh (a new key; a server that may be back): the answer shows this check, not an older one.
-                watcher.refresh().exceptionally(failure -> null).join();
+    private ControlResponse withRequests(ControlResponse response, List<String> targets) {
+        StackApi.Requests requests = stack.requests();
+        return response.with(targets, requests.sequence(), requests.stops());
+    }
+
+    private ControlResponse withRequests(ControlResponse response, List<String> targets, long sequence) {
+        return response.with(targets, sequence, stack.requests().stops());
+    }
+
+    /** After a new definition: the record says which Temporal runs and how long a stop may take. */
+    private void recordChanged(ControlRequest request) {
+        if (request.settings() != null || request.stack() != null) {
+            try {
+                writeRecord();
+            } catch (java.io.IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot write " + home.daemonRecord(), e);
             }
         }
-        return answer(() -> {
-            List<String> changes = stack.start(request.stack(), request.names()).join();
-            if (request.stack() != null) {
-                try {
-                    writeRecord(); // the stack's stop bound: how long `stop` must wait for us
-                } catch (java.io.IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "cannot write " + home.daemonRecord(), e);
-                }
-            }
-            return ControlResponse.ok(status(), changes);
-        });
     }
 
     /** Runs a request against the stack; a refusal is the user's one line, not a failure of ours. */
     private ControlResponse answer(java.util.function.Supplier<ControlResponse> work) {
+        if (shuttingDown.get()) {
+            return ControlResponse.error(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping");
+        }
         try {
             return work.get();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof StackController.Refused refused) {
-                ErrorKind kind = shuttingDown.get() ? ErrorKind.SHUTTING_DOWN
-                        : refused.conflict ? ErrorKind.CONFLICT : ErrorKind.BAD_REQUEST;
-                return ControlResponse.error(kind, refused.getMessage());
+            if (e.getCause() instanceof StackApi.Refused refused) {
+                return ControlResponse.error(shuttingDown.get() ? ErrorKind.SHUTTING_DOWN : refused.kind(), refused.getMessage());
             }
             // A failure of ours: the user gets one line and where to look; the log gets the trace.
             LOG.log(System.Logger.Level.ERROR, "a request failed", e);
@@ -274,34 +231,18 @@ public final class DaemonMain {
         }
     }
 
-    /** Temporal's client variables for the services a START creates: the external Temporal's key with them. */
-    private Map<String, String> temporalVariables(StackRequest request) {
-        Map<String, String> variables = new LinkedHashMap<>(TemporalClientVariables.of(settings));
-        if (settings.external() != null && settings.external().apiKey() && request.temporalApiKey() != null) {
-            variables.put(TemporalClientVariables.API_KEY, request.temporalApiKey());
-        }
-        return variables;
-    }
-
-    private StatusReport status() {
-        return new StatusReport(
-                new StatusReport.DaemonInfo(ProcessHandle.current().pid(), startedAtMillis, VERSION,
-                        home.root().toString(), home.socket().toString(), settings,
-                        (System.nanoTime() - startedAtNanos) / 1_000_000, System.currentTimeMillis(),
-                        java.util.stream.Stream.concat(PidfdSupport.current().degradedNote().stream(),
-                                CgroupRoot.of(home.root()).degradedNote().stream()).toList()),
-                stack.snapshots());
-    }
-
-    /** Stops every component (whole trees, waiting until they are gone), then lets main exit. */
-    private void shutdown() {
+    /**
+     * Stops every component (whole trees, waiting until they are gone), and with {@code leftovers}
+     * what an earlier daemon left, then lets main exit.
+     */
+    private void shutdown(boolean leftovers) {
         if (!shuttingDown.compareAndSet(false, true)) {
             awaitStopped();
             return;
         }
         LOG.log(System.Logger.Level.INFO, "stopping");
         try {
-            stack.retire().get(STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            stack.retire(leftovers).get(STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             LOG.log(System.Logger.Level.WARNING, "the stack did not stop within " + STOP_BOUND);
         } catch (Exception e) {
@@ -350,7 +291,7 @@ public final class DaemonMain {
         if (!HomeFiles.key(home.daemonLock()).map(lockFile::equals).orElse(false)) {
             LOG.log(System.Logger.Level.WARNING, home.daemonLock() + " is no longer the lock this daemon holds (run/ or "
                     + "the home was deleted, moved or replaced): stopping everything and exiting");
-            Thread.ofPlatform().name("home-lost").start(this::shutdown);
+            Thread.ofPlatform().name("home-lost").start(() -> shutdown(false));
             return false;
         }
         if (!HomeFiles.key(home.socket()).map(key -> key.equals(socketFile)).orElse(false)) {

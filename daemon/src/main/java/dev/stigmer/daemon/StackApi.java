@@ -1,12 +1,14 @@
 package dev.stigmer.daemon;
 
 import dev.stigmer.control.ControlResponse.ErrorKind;
+import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.StackEvent;
 import dev.stigmer.control.StackRequest;
 import dev.stigmer.control.StatusReport;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -43,6 +45,32 @@ public interface StackApi {
      * them as their dependencies allow (empty: every member). Completes once that is under way.
      */
     CompletableFuture<Void> restart(List<String> names);
+
+    /**
+     * What `stigmer local` asks for: Temporal's definition {@code temporal} (null: Temporal as it
+     * is) and {@code stack} applied as one plan (keep, add, replace, remove; Temporal like any
+     * member), then {@code names} wanted with what they depend on. Completes once the starts are
+     * taken, with the plan's changes and the members the caller should wait for.
+     */
+    CompletableFuture<Applied> apply(LocalSettings temporal, StackRequest stack, List<String> names);
+
+    /**
+     * {@link #restart(List)} after applying {@code temporal} and {@code stack} when given (a restart
+     * without names re-reads the file and the settings). Completes once the stops are done and the
+     * starts taken; a stop asked for meanwhile wins.
+     */
+    CompletableFuture<Applied> restart(LocalSettings temporal, StackRequest stack, List<String> names);
+
+    /** The stack's request count and, per member, the number of the last stop that stopped it. */
+    Requests requests();
+
+    /** What a START or RESTART did: its changes, the members it wants (with their dependencies), its number. */
+    record Applied(List<String> changes, List<String> targets, long sequence) {
+    }
+
+    /** See {@link #requests()}: a wait that began at {@code sequence} N ends when a member it waits for has a stop above N. */
+    record Requests(long sequence, Map<String, Long> stops) {
+    }
 
     /** The log file of {@code name}: a member, or {@code daemon}. Throws {@link Refused} for an unknown name. */
     Path log(String name);

@@ -1,9 +1,11 @@
 package dev.stigmer.daemon;
 
+import dev.stigmer.control.ControlResponse.ErrorKind;
+import dev.stigmer.control.LocalSettings;
+import dev.stigmer.control.StackEvent;
 import dev.stigmer.control.StackRequest;
+import dev.stigmer.control.TemporalClientVariables;
 import dev.stigmer.process.Ownership;
-import dev.stigmer.process.ProcessTree;
-import dev.stigmer.process.StopPolicy;
 import dev.stigmer.services.ServiceComponent;
 import dev.stigmer.stack.DependencyCondition;
 import dev.stigmer.stack.DependencyDefinition;
@@ -13,7 +15,11 @@ import dev.stigmer.supervision.Component;
 import dev.stigmer.supervision.ComponentSnapshot;
 import dev.stigmer.supervision.ComponentSpec;
 import dev.stigmer.supervision.ComponentState;
+import dev.stigmer.supervision.StackRecord;
 import dev.stigmer.supervision.Supervisor;
+import dev.stigmer.daemon.StackApi.Applied;
+import dev.stigmer.daemon.StackApi.Refused;
+import dev.stigmer.temporal.ExternalWatcher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -43,7 +48,9 @@ import static java.lang.System.Logger.Level.WARNING;
  * definition, and which are wanted. A START is reconciled into a plan (keep, add, replace,
  * remove) and every supervisor transition re-evaluates what waits on what: a service starts once
  * each dependency meets its condition, and one with {@code restart: true} on an edge is
- * restarted when that dependency comes back as a new process. Temporal is the first member.
+ * restarted when that dependency comes back as a new process. Temporal is the first member,
+ * planned like the others: its definition ({@link LocalSettings}) comes in each START, and a
+ * changed spec hash replaces it, without replacing the daemon.
  * <p>
  * All state is confined to one thread; supervisors report their transitions as events queued
  * here, so nothing below ever calls back into a half-done reconciliation.
@@ -55,14 +62,20 @@ final class StackController implements AutoCloseable {
     private static final Set<String> RESERVED = Set.of(TEMPORAL, "daemon", "cli");
 
     private final StigmerHome home;
-    private final Function<StackRequest, Map<String, String>> temporalVariables;
+    private final Function<LocalSettings, Component> temporalFactory;
     private final Consumer<Path> newLog;
+    private final StackEvents events;
     private final ExecutorService loop = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("stack").factory());
     // Confined to the loop.
     private final Map<String, Member> members = new LinkedHashMap<>();
     private String file; // the stack file whose services run; null: none yet
     private boolean retired;
+    private LocalSettings temporal; // Temporal's definition as the last START gave it; null: none yet
+    /** The external Temporal's API key, as the last START with a stack sent it: in memory only. */
+    private volatile String apiKey;
+    /** Counts the requests that change what is wanted; a STOP marks its members with its number. */
+    private long sequence;
     /** Supervisors on their way out (replaced or removed), by name, until their trees are gone. */
     private final Map<String, CompletableFuture<Void>> retiring = new HashMap<>();
 
@@ -72,7 +85,11 @@ final class StackController implements AutoCloseable {
         // A Supervisor; for an external Temporal, a watcher. Null while its previous version stops (a replacement).
         Component supervisor;
         ServiceDefinition definition; // null for Temporal
+        String specHash; // what it was made from: a service's definition with Temporal's variables, or Temporal's
         boolean wanted;
+        long stoppedBy; // the sequence number of the last STOP that stopped it
+        int followedRestarts; // restarts because a restart: true dependency came back: counted in RESTARTS
+        ComponentState shown; // the state last published as an event
         boolean freshTry; // a START: a failed or exited one may run again
         StackRequest request; // the latest START that (re)defined it: a queued creation uses this one
         boolean creationQueued; // waits for a supervisor of the same name to be gone
@@ -90,72 +107,160 @@ final class StackController implements AutoCloseable {
         }
     }
 
-    /** A request the stack turns down: the message is the user's one line. */
-    static final class Refused extends RuntimeException {
-        final boolean conflict;
-
-        Refused(String message, boolean conflict) {
-            super(message, null, false, false);
-            this.conflict = conflict;
-        }
+    /**
+     * @param temporalFactory makes Temporal's component from its definition: supervised here, or
+     *                        watched when it runs elsewhere (the API key from {@link #apiKey()})
+     */
+    StackController(StigmerHome home, Function<LocalSettings, Component> temporalFactory, Consumer<Path> newLog,
+                    StackEvents events) {
+        this.home = home;
+        this.temporalFactory = temporalFactory;
+        this.newLog = newLog;
+        this.events = events;
     }
 
-    /**
-     * @param temporal          Temporal: supervised here, or watched when it runs elsewhere
-     * @param temporalVariables Temporal's client variables for the services a START creates
-     */
-    StackController(StigmerHome home, Component temporal, Function<StackRequest, Map<String, String>> temporalVariables,
-                    Consumer<Path> newLog) {
-        this.home = home;
-        this.temporalVariables = temporalVariables;
-        this.newLog = newLog;
-        Member member = new Member(TEMPORAL);
-        member.supervisor = temporal;
-        member.last = temporal.snapshot();
-        members.put(TEMPORAL, member);
-        temporal.onChange(snapshot -> post(() -> changed(member, temporal, snapshot)));
+    /** The external Temporal's API key the last START sent (null: none). */
+    String apiKey() {
+        return apiKey;
     }
 
     // ---- requests ----------------------------------------------------------------------------
 
     /**
-     * Applies {@code stack} (null: no stack file, services stay as they are) and wants Temporal and
-     * the named services with their dependencies (none named: all). Returns at once with what
-     * changed; the components then start as their dependencies allow.
+     * Applies Temporal's definition {@code temporal} (null: Temporal as it is) and {@code stack}
+     * (null: no stack file, services stay as they are), then wants Temporal and the named members
+     * with their dependencies (none named: all). Completes once the starts are taken.
      */
-    CompletableFuture<List<String>> start(StackRequest stack, List<String> names) {
+    CompletableFuture<Applied> start(LocalSettings temporal, StackRequest stack, List<String> names) {
         List<CompletableFuture<Void>> starting = new ArrayList<>();
-        CompletableFuture<List<String>> planned = call(() -> {
+        CompletableFuture<Applied> planned = call(() -> {
             refuseWhenRetired();
-            List<String> changes = new ArrayList<>();
-            if (stack != null) {
-                changes.addAll(apply(stack, names));
-            } else if (!names.isEmpty()) {
-                throw new Refused("no stack file here names " + String.join(", ", names)
-                        + "; run it where the stigmer.yaml is, or name it with -f", false);
-            }
-            Set<String> wanted = names.isEmpty() ? members.keySet() : closure(names);
+            long number = ++sequence;
+            List<String> changes = applyAll(temporal, stack, names, starting, false);
+            Set<String> wanted = new LinkedHashSet<>(names.isEmpty() ? members.keySet() : closure(names));
+            wanted.add(TEMPORAL);
             for (String name : wanted) {
                 Member member = members.get(name);
                 member.wanted = true;
                 member.freshTry = true;
             }
-            members.get(TEMPORAL).wanted = true;
-            members.get(TEMPORAL).freshTry = true;
             evaluateAll(starting);
-            return changes;
+            publishTransitions();
+            return new Applied(changes, List.copyOf(wanted), number);
         });
         // Answered once the starts are taken: a status then shows them starting, not as they were.
-        return planned.thenCompose(changes -> CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
-                .handle((ignored, failure) -> changes));
+        return planned.thenCompose(applied -> CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
+                .handle((ignored, failure) -> applied));
+    }
+
+    /**
+     * Temporal's definition, then the stack: what a START or a RESTART without names applies.
+     * {@code switchStack} (a restart): another file's stack replaces the running one.
+     */
+    private List<String> applyAll(LocalSettings wantedTemporal, StackRequest stack, List<String> names,
+                                  List<CompletableFuture<Void>> checks, boolean switchStack) {
+        boolean onlyTemporal = names.stream().allMatch(TEMPORAL::equals);
+        if (stack == null && !names.isEmpty() && !onlyTemporal) {
+            throw new Refused(ErrorKind.BAD_REQUEST, "no stack file here names " + String.join(", ", names)
+                    + "; run it where the stigmer.yaml is, or name it with -f");
+        }
+        if (stack != null && !switchStack) {
+            refuseAnotherStack(stack);
+        }
+        List<String> changes = new ArrayList<>();
+        if (wantedTemporal != null) {
+            if (stack == null && file != null && temporal != null) {
+                // A start from elsewhere (no stack file) has no say on the stack's Temporal, unless it names one.
+                String conflict = wantedTemporal.conflictWith(temporal);
+                if (conflict != null) {
+                    throw new Refused(ErrorKind.CONFLICT, "stigmer local is already running the stack of " + file
+                            + ", and " + conflict + "; run it there, or use another STIGMER_HOME");
+                }
+            } else {
+                applyTemporal(wantedTemporal, stack, changes, checks);
+            }
+        }
+        if (!members.containsKey(TEMPORAL)) {
+            throw new Refused(ErrorKind.BAD_REQUEST, "Temporal has no definition yet: run `stigmer local` first");
+        }
+        if (stack != null) {
+            changes.addAll(apply(stack, names));
+        }
+        if (stack != null || wantedTemporal != null) {
+            writeStackRecord();
+        }
+        return changes;
+    }
+
+    /** Keep (same spec hash), add, or replace Temporal; the services' variables follow in {@link #apply}. */
+    private void applyTemporal(LocalSettings wanted, StackRequest stack, List<String> changes,
+                               List<CompletableFuture<Void>> checks) {
+        boolean keyChanged = false;
+        if (stack != null) {
+            keyChanged = !java.util.Objects.equals(apiKey, stack.temporalApiKey());
+            apiKey = stack.temporalApiKey();
+        }
+        String hash = wanted.specHash();
+        Member member = members.get(TEMPORAL);
+        temporal = wanted;
+        if (member != null && hash.equals(member.specHash) && member.supervisor instanceof ExternalWatcher watcher
+                && (keyChanged || watcher.snapshot().state() == ComponentState.UNREACHABLE)) {
+            // Asked afresh (a new key; a server that may be back): the answer shows this check, not an older one.
+            checks.add(watcher.refresh().exceptionally(failure -> null));
+        }
+        if (member == null) {
+            member = new Member(TEMPORAL);
+            member.specHash = hash;
+            Map<String, Member> reordered = new LinkedHashMap<>();
+            reordered.put(TEMPORAL, member);
+            reordered.putAll(members);
+            members.clear();
+            members.putAll(reordered);
+            createWhenFree(member, stack, () -> null);
+            events.publish(StackEvent.stackChange(System.currentTimeMillis(), TEMPORAL, "added"));
+        } else if (!hash.equals(member.specHash)) {
+            member.specHash = hash;
+            changes.add(TEMPORAL + ": changed" + (stack == null ? "" : " in " + stack.file()) + ", replaced");
+            LOG.log(INFO, "temporal: definition changed: replacing it (" + wanted.mode() + " at " + wanted.temporalAddress() + ")");
+            if (member.supervisor != null) {
+                retireSupervisor(member.name, member.supervisor);
+                member.supervisor = null;
+            }
+            createWhenFree(member, stack, null);
+            events.publish(StackEvent.stackChange(System.currentTimeMillis(), TEMPORAL, "replaced"));
+        }
+    }
+
+    private void refuseAnotherStack(StackRequest stack) {
+        if (file != null && members.size() > 1 && !file.equals(stack.file())) {
+            throw new Refused(ErrorKind.ANOTHER_STACK, "stigmer local is already running the stack of " + file
+                    + ", not of " + stack.file());
+        }
+    }
+
+    /** Temporal's client variables for services: over the caller's, under the file's env; the API key with them. */
+    private Map<String, String> temporalVariables() {
+        Map<String, String> variables = new LinkedHashMap<>(TemporalClientVariables.of(temporal));
+        String key = apiKey;
+        if (temporal.external() != null && temporal.external().apiKey() && key != null) {
+            variables.put(TemporalClientVariables.API_KEY, key);
+        }
+        return variables;
     }
 
     /** Stops the named components (none named: every one), dependents before what they depend on. */
     CompletableFuture<Void> stop(List<String> names) {
         CompletableFuture<CompletableFuture<Void>> planned = call(() -> {
             Set<String> targets = names.isEmpty() ? new LinkedHashSet<>(members.keySet()) : checkNames(names);
-            targets.forEach(name -> members.get(name).wanted = false);
-            return stopInOrder(targets, false);
+            long number = ++sequence;
+            for (String name : targets) {
+                Member member = members.get(name);
+                member.wanted = false;
+                member.stoppedBy = number;
+            }
+            CompletableFuture<Void> stopped = stopInOrder(targets, false);
+            publishTransitions();
+            return stopped;
         });
         return planned.thenCompose(stopped -> stopped);
     }
@@ -164,7 +269,11 @@ final class StackController implements AutoCloseable {
     CompletableFuture<Void> retire() {
         CompletableFuture<CompletableFuture<Void>> planned = call(() -> {
             retired = true;
-            members.values().forEach(member -> member.wanted = false);
+            long number = ++sequence;
+            members.values().forEach(member -> {
+                member.wanted = false;
+                member.stoppedBy = number;
+            });
             List<CompletableFuture<Void>> all = new ArrayList<>(retiring.values());
             all.add(stopInOrder(new LinkedHashSet<>(members.keySet()), true));
             return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
@@ -173,27 +282,70 @@ final class StackController implements AutoCloseable {
     }
 
     /**
-     * Restarts the named components: stop, then start as their dependencies allow. Completes once
-     * that is under way (an unknown name fails it); status shows the rest.
+     * Applies {@code temporal} and {@code stack} as a START does (when given), then restarts the
+     * named members (none named: every one) and the members that follow them ({@code restart:
+     * true}): stop, then start as their dependencies allow. Completes once the stops are done and
+     * the starts taken; a STOP asked for meanwhile wins (what it stopped stays stopped).
      */
-    CompletableFuture<Void> restart(List<String> names) {
-        return call(() -> {
+    CompletableFuture<Applied> restart(LocalSettings temporal, StackRequest stack, List<String> names) {
+        CompletableFuture<CompletableFuture<Applied>> planned = call(() -> {
             refuseWhenRetired();
-            Set<String> targets = withRestartDependents(checkNames(names));
+            long number = ++sequence;
+            List<String> changes = temporal != null || stack != null ? applyAll(temporal, stack, List.of(), new ArrayList<>(), true)
+                    : List.<String>of();
+            Set<String> targets = withRestartDependents(names.isEmpty() ? new LinkedHashSet<>(members.keySet())
+                    : checkNames(names));
             // Not wanted while they stop: a dependent that stops first must not start again against the old one.
             targets.forEach(name -> members.get(name).wanted = false);
-            stopInOrder(targets, false).thenRun(() -> post(() -> {
-                for (String name : targets) {
-                    Member member = members.get(name);
-                    if (member != null) {
-                        member.wanted = true;
-                        member.freshTry = true;
+            CompletableFuture<Applied> restarted = new CompletableFuture<>();
+            stopInOrder(targets, false).whenComplete((ignored, failure) -> post(() -> {
+                List<CompletableFuture<Void>> starting = new ArrayList<>();
+                if (!retired) {
+                    for (String name : targets) {
+                        Member member = members.get(name);
+                        if (member != null && member.stoppedBy < number) {
+                            member.wanted = true;
+                            member.freshTry = true;
+                        }
                     }
+                    evaluateAll(starting);
+                    publishTransitions();
                 }
-                evaluateAll();
+                CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
+                        .handle((done, failed) -> restarted.complete(new Applied(changes, List.copyOf(targets), number)));
             }));
-            return null;
+            publishTransitions();
+            return restarted;
         });
+        return planned.thenCompose(restarted -> restarted);
+    }
+
+    /** Per member, the number of the last STOP that stopped it, and the current number: see {@link Applied}. */
+    Map<String, Long> stops() {
+        return onLoop(() -> {
+            Map<String, Long> stops = new LinkedHashMap<>();
+            members.values().forEach(member -> stops.put(member.name, member.stoppedBy));
+            return stops;
+        }, Map.of());
+    }
+
+    /** The current request number. */
+    long sequence() {
+        return onLoop(() -> sequence, 0L);
+    }
+
+    /** Temporal's definition now (null before the first START). */
+    LocalSettings temporal() {
+        return onLoop(() -> temporal, null);
+    }
+
+    /** A read of the loop's state; {@code closed} once the loop is gone (the daemon exiting). */
+    private <T> T onLoop(Supplier<T> read, T closed) {
+        try {
+            return CompletableFuture.supplyAsync(read, loop).join();
+        } catch (RejectedExecutionException e) {
+            return closed;
+        }
     }
 
     /** {@code names} and, transitively, every service with a {@code restart: true} edge onto one of them. */
@@ -213,22 +365,9 @@ final class StackController implements AutoCloseable {
         return targets;
     }
 
-    /** Why a START from {@code request}'s file cannot be served (another file's stack runs here); null if it can. */
-    String anotherStack(StackRequest request) {
-        if (request == null) {
-            return null;
-        }
-        return CompletableFuture.supplyAsync(() -> file != null && members.size() > 1 && !file.equals(request.file())
-                ? "stigmer local is already running the stack of " + file + ", not of " + request.file() : null, loop).join();
-    }
-
     /** Every component as status shows it: Temporal first, then the services in file order. */
     List<ComponentSnapshot> snapshots() {
-        try {
-            return CompletableFuture.supplyAsync(this::snapshotsNow, loop).join();
-        } catch (RejectedExecutionException e) {
-            return List.of();
-        }
+        return onLoop(this::snapshotsNow, List.of());
     }
 
     /**
@@ -236,14 +375,14 @@ final class StackController implements AutoCloseable {
      * grace and kill wait (they stop one after another; independent ones in parallel).
      */
     long stopBoundMillis() {
-        return CompletableFuture.supplyAsync(() -> {
+        return onLoop(() -> {
             Map<String, Long> bound = new HashMap<>();
             long longest = 0;
             for (String name : members.keySet()) {
                 longest = Math.max(longest, stopBound(name, bound, new LinkedHashSet<>()));
             }
             return longest;
-        }, loop).join();
+        }, 0L);
     }
 
     private long stopBound(String name, Map<String, Long> bound, Set<String> visiting) {
@@ -273,22 +412,18 @@ final class StackController implements AutoCloseable {
     // ---- reconciliation ----------------------------------------------------------------------
 
     private List<String> apply(StackRequest stack, List<String> names) {
-        boolean hasServices = members.size() > 1;
-        if (file != null && hasServices && !file.equals(stack.file())) {
-            throw new Refused("stigmer local is already running the stack of " + file + ", not of " + stack.file(), true);
-        }
         Map<String, ServiceDefinition> desired = new LinkedHashMap<>();
         for (ServiceDefinition service : stack.services()) {
             // Names become file names (run/NAME.json, logs/NAME.log): checked here too, not only by the CLI.
             if (service.name() == null || !VALID_NAME.matcher(service.name()).matches() || RESERVED.contains(service.name())
                     || desired.put(service.name(), service) != null) {
-                throw new Refused("invalid service name '" + service.name() + "'", false);
+                throw new Refused(ErrorKind.BAD_REQUEST, "invalid service name '" + service.name() + "'");
             }
         }
         for (String name : names) {
             if (!desired.containsKey(name) && !name.equals(TEMPORAL)) {
-                throw new Refused("no service named '" + name + "' in " + stack.file() + "; it has: "
-                        + String.join(", ", desired.keySet()), false);
+                throw new Refused(ErrorKind.BAD_REQUEST, "no service named '" + name + "' in " + stack.file() + "; it has: "
+                        + String.join(", ", desired.keySet()));
             }
         }
         Set<String> touched = names.isEmpty() ? desired.keySet() : closure(names, desired);
@@ -298,6 +433,7 @@ final class StackController implements AutoCloseable {
                 if (member.definition != null && !desired.containsKey(member.name)) {
                     changes.add(member.name + ": removed, stopped");
                     remove(member);
+                    events.publish(StackEvent.stackChange(System.currentTimeMillis(), member.name, "removed"));
                 }
             }
         }
@@ -308,19 +444,26 @@ final class StackController implements AutoCloseable {
         Map<String, Member> reordered = new LinkedHashMap<>();
         reordered.put(TEMPORAL, members.get(TEMPORAL));
         Supplier<Set<String>> markedNow = sharedScan();
+        Map<String, String> variables = temporalVariables();
         for (ServiceDefinition service : desired.values()) {
             Member member = members.get(service.name());
+            // Temporal's variables are part of a service's definition: a new port replaces it, an unchanged one keeps it.
+            String hash = ServiceComponent.specHash(service, variables);
             if (member == null) {
                 boolean earlier = Files.exists(home.componentRecord(service.name()));
                 member = new Member(service.name());
                 member.definition = service;
+                member.specHash = hash;
                 members.put(service.name(), member);
                 createWhenFree(member, stack, markedNow);
                 changes.add(service.name() + (earlier ? ": found from an earlier daemon: kept if unchanged, else replaced"
                         : ": added"));
-            } else if (touched.contains(service.name()) && !member.definition.specHash().equals(service.specHash())) {
+                events.publish(StackEvent.stackChange(System.currentTimeMillis(), service.name(), "added"));
+            } else if (touched.contains(service.name()) && !hash.equals(member.specHash)) {
                 changes.add(service.name() + ": changed, replaced");
+                member.specHash = hash;
                 replace(member, service, stack);
+                events.publish(StackEvent.stackChange(System.currentTimeMillis(), service.name(), "replaced"));
             } else if (touched.contains(service.name())) {
                 member.definition = service; // the same spec; its edges may differ
             } // else: not asked for, left exactly as it is
@@ -339,20 +482,37 @@ final class StackController implements AutoCloseable {
     private void sweepLeftovers(Set<String> services) {
         Set<String> keep = new LinkedHashSet<>(services);
         keep.add(TEMPORAL);
-        keep.add("daemon");
         Thread.ofVirtual().name("stack-sweep").start(() -> {
-            for (String component : Ownership.scan(home.root()).keySet()) {
-                if (!keep.contains(component)) {
-                    LOG.log(INFO, "{0}: left by an earlier daemon and no longer in the stack file: stopping it", component);
-                    new ProcessTree(new Ownership(home.root(), component), Optional.empty()).stop(StopPolicy.DEFAULT);
-                    try {
-                        Files.deleteIfExists(home.componentRecord(component));
-                    } catch (java.io.IOException e) {
-                        LOG.log(WARNING, "cannot delete the record of " + component, e);
+            // Each with the stop signal and grace the earlier daemon recorded for it, dependents first.
+            StackRecord.stopLeftovers(home, keep);
+            try (var records = Files.list(home.runDir())) {
+                for (Path record : records.toList()) {
+                    String name = record.getFileName().toString();
+                    String component = name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : null;
+                    if (component != null && !keep.contains(component) && record.equals(home.componentRecord(component))
+                            && !component.equals("daemon") && !component.equals("stack")) {
+                        Files.deleteIfExists(record);
                     }
                 }
+            } catch (java.io.IOException e) {
+                LOG.log(WARNING, "cannot delete the records of earlier components", e);
             }
         });
+    }
+
+    /** run/stack.json: how each member stops and what it depends on, for a later daemon if this one is killed. */
+    private void writeStackRecord() {
+        Map<String, StackRecord.Member> record = new LinkedHashMap<>();
+        for (Member member : members.values()) {
+            if (member.supervisor instanceof Supervisor supervisor) {
+                Set<String> stopsBefore = new LinkedHashSet<>(member.dependsOn().keySet());
+                if (member.definition != null) {
+                    stopsBefore.add(TEMPORAL); // Temporal stops after the services that use it
+                }
+                record.put(member.name, StackRecord.Member.of(supervisor.spec().stopPolicy(), List.copyOf(stopsBefore)));
+            }
+        }
+        new StackRecord(record).write(home);
     }
 
     /**
@@ -382,7 +542,27 @@ final class StackController implements AutoCloseable {
      * {@link #sharedScan}) it first adopts what an earlier daemon left, if it is of this spec.
      */
     private void create(Member member, StackRequest stack, Supplier<Set<String>> recovery) {
-        ComponentSpec spec = ServiceComponent.spec(member.definition, stack.environment(), temporalVariables.apply(stack), home);
+        member.followedRestarts = 0;
+        if (member.name.equals(TEMPORAL)) {
+            Component component = temporalFactory.apply(temporal);
+            member.supervisor = component;
+            member.last = component.snapshot();
+            component.onChange(snapshot -> post(() -> changed(member, component, snapshot)));
+            if (component instanceof Supervisor supervisor) {
+                newLog.accept(supervisor.spec().log());
+            }
+            if (recovery != null) {
+                // The first Temporal of this daemon: adopt the one an earlier daemon left, if it is of this spec.
+                component.recover().whenComplete((ignored, failure) -> {
+                    if (failure != null) {
+                        LOG.log(WARNING, "temporal: recovery failed", failure);
+                    }
+                    post(() -> evaluate(member));
+                });
+            }
+            return;
+        }
+        ComponentSpec spec = ServiceComponent.spec(member.definition, stack.environment(), temporalVariables(), home);
         Supervisor supervisor = new Supervisor(spec, new Ownership(home.root(), member.name), home.componentRecord(member.name));
         member.supervisor = supervisor;
         member.last = supervisor.snapshot();
@@ -445,6 +625,7 @@ final class StackController implements AutoCloseable {
             member.creationQueued = false;
             if (members.get(member.name) == member && !retired && member.supervisor == null) {
                 create(member, member.request, null);
+                writeStackRecord();
                 evaluate(member);
             }
         }));
@@ -460,6 +641,7 @@ final class StackController implements AutoCloseable {
 
     private void evaluateAll() {
         evaluateAll(new ArrayList<>());
+        publishTransitions();
     }
 
     /** Evaluates every member; the starts it asks for go to {@code starting}. */
@@ -471,6 +653,20 @@ final class StackController implements AutoCloseable {
 
     private void evaluate(Member member) {
         evaluate(member, new ArrayList<>());
+        publishTransitions();
+    }
+
+    /** An event for every member whose state, as status shows it, changed since the last one. */
+    private void publishTransitions() {
+        long now = System.currentTimeMillis();
+        for (Member member : members.values()) {
+            ComponentSnapshot shown = shown(member);
+            if (shown != null && shown.state() != member.shown) {
+                events.publish(StackEvent.transition(now, member.name, member.shown, shown.state(), shown.pid(),
+                        shown.lastError() != null ? shown.lastError() : shown.lastExit()));
+                member.shown = shown.state();
+            }
+        }
     }
 
     /** Starts a wanted member whose dependencies are met; holds it back, saying on what, when they are not. */
@@ -570,6 +766,7 @@ final class StackController implements AutoCloseable {
             if (seen != null && !seen.equals(snapshot.pid())) {
                 LOG.log(INFO, "{0}: {1} is ready again as a new process (pid {2}): restarting {0} (restart: true)",
                         member.name, edge.getKey(), snapshot.pid());
+                member.followedRestarts++;
                 Component supervisor = member.supervisor;
                 supervisor.stop().whenComplete((ignored, failure) -> post(() -> {
                     if (member.supervisor == supervisor && member.wanted) {
@@ -624,16 +821,33 @@ final class StackController implements AutoCloseable {
     private List<ComponentSnapshot> snapshotsNow() {
         List<ComponentSnapshot> snapshots = new ArrayList<>();
         for (Member member : members.values()) {
-            ComponentSnapshot snapshot = member.supervisor != null ? member.supervisor.snapshot() : member.last;
-            if (member.supervisor == null && snapshot != null) {
-                snapshot = new ComponentSnapshot(snapshot.name(), snapshot.kind(), ComponentState.STOPPING, snapshot.pid(),
-                        snapshot.address(), snapshot.mode(), snapshot.persistent(), snapshot.links(), snapshot.restarts(),
-                        snapshot.adopted(), snapshot.startedAtMillis(), List.of(), snapshot.exitCode(), snapshot.lastExit(),
-                        "being replaced: its definition changed", List.of());
+            ComponentSnapshot snapshot = shown(member);
+            if (snapshot != null) {
+                snapshots.add(snapshot);
             }
-            snapshots.add(snapshot.inStack(List.copyOf(member.dependsOn().keySet()), member.waitingFor));
         }
         return snapshots;
+    }
+
+    /** {@code member} as status shows it: the one place that makes a member's state for users. */
+    private ComponentSnapshot shown(Member member) {
+        ComponentSnapshot snapshot = member.supervisor != null ? member.supervisor.snapshot() : member.last;
+        if (snapshot == null) {
+            return null;
+        }
+        int restarts = snapshot.restarts() + member.followedRestarts;
+        if (member.supervisor == null) {
+            snapshot = new ComponentSnapshot(snapshot.name(), snapshot.kind(), ComponentState.STOPPING, snapshot.pid(),
+                    snapshot.address(), snapshot.mode(), snapshot.persistent(), snapshot.links(), restarts,
+                    snapshot.adopted(), snapshot.startedAtMillis(), List.of(), snapshot.exitCode(), snapshot.lastExit(),
+                    "being replaced: its definition changed", List.of(), snapshot.roundTripMicros());
+        } else if (member.followedRestarts > 0) {
+            snapshot = new ComponentSnapshot(snapshot.name(), snapshot.kind(), snapshot.state(), snapshot.pid(),
+                    snapshot.address(), snapshot.mode(), snapshot.persistent(), snapshot.links(), restarts,
+                    snapshot.adopted(), snapshot.startedAtMillis(), snapshot.dependsOn(), snapshot.exitCode(),
+                    snapshot.lastExit(), snapshot.lastError(), snapshot.logTail(), snapshot.roundTripMicros());
+        }
+        return snapshot.inStack(List.copyOf(member.dependsOn().keySet()), member.waitingFor);
     }
 
     /** {@code names} and everything they depend on, transitively. */
@@ -659,7 +873,8 @@ final class StackController implements AutoCloseable {
         Set<String> known = new LinkedHashSet<>();
         for (String name : names) {
             if (!members.containsKey(name)) {
-                throw new Refused("no component named '" + name + "'; there are: " + String.join(", ", members.keySet()), false);
+                throw new Refused(ErrorKind.BAD_REQUEST, "no component named '" + name + "'; there are: "
+                        + String.join(", ", members.keySet()));
             }
             known.add(name);
         }
@@ -668,7 +883,7 @@ final class StackController implements AutoCloseable {
 
     private void refuseWhenRetired() {
         if (retired) {
-            throw new Refused("stigmer local is stopping", false);
+            throw new Refused(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping");
         }
     }
 
@@ -690,7 +905,7 @@ final class StackController implements AutoCloseable {
         try {
             return CompletableFuture.supplyAsync(work, loop);
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new Refused("stigmer local is stopping", false));
+            return CompletableFuture.failedFuture(new Refused(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping"));
         }
     }
 

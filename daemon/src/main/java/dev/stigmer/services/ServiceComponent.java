@@ -65,7 +65,18 @@ public final class ServiceComponent {
                 Optional.ofNullable(service.health()).map(p -> schedule(p, log, probeEnvironment, directory)),
                 Duration.ofMillis(service.startTimeoutMillis()), service.restart(), RestartPolicy.DEFAULT,
                 new StopPolicy(Duration.ofMillis(service.stopGraceMillis()), KILL_WAIT, service.stopSignal()),
-                service.specHash(), true);
+                specHash(service, temporalVariables), true);
+    }
+
+    /**
+     * The service's spec hash: its definition's, with Temporal's client variables it gets (without
+     * the API key, which never goes into a hash or a record): Temporal on another port replaces the
+     * services, an unchanged Temporal keeps them.
+     */
+    public static String specHash(ServiceDefinition service, Map<String, String> temporalVariables) {
+        Map<String, String> variables = new java.util.TreeMap<>(temporalVariables);
+        variables.remove(TemporalClientVariables.API_KEY);
+        return dev.stigmer.stack.SpecHash.of(List.of(service.specHash(), variables));
     }
 
     private static ProbeSchedule schedule(ProbeDefinition definition, Path log, Map<String, String> environment,

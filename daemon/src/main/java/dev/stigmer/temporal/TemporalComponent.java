@@ -95,6 +95,7 @@ public final class TemporalComponent {
                 Duration.ofMillis(Math.max(settings.timeoutMillis(), DEFAULT_START_WINDOW.toMillis())),
                 RestartMode.ALWAYS, RestartPolicy.DEFAULT,
                 new StopPolicy(Duration.ofMillis(settings.stopGraceMillis()), Duration.ofSeconds(5)),
-                Integer.toHexString(command.hashCode()), false);
+                // Its definition and the command this build makes of it: a new daemon of the same build adopts it.
+                dev.stigmer.stack.SpecHash.of(List.of(settings.specHash(), command)), false);
     }
 }

@@ -39,7 +39,7 @@ class ConcurrencyTest {
         // Bypass the CLI entirely: only the daemon's own flock stands in the way.
         ProcessBuilder second = new ProcessBuilder(Stack.JAVA.toString(), "--enable-native-access=ALL-UNNAMED",
                 "-Dstigmer.dist=" + Stack.ROOT, "-cp", Stack.ROOT.resolve("build/lib/daemon") + "/*",
-                "dev.stigmer.daemon.DaemonMain", stack.status().getAsJsonObject("daemon").get("settings").toString())
+                "dev.stigmer.daemon.DaemonMain", stack.home.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         second.environment().put("STIGMER_HOME", stack.home.toString());
         second.environment().put("STIGMER_COMPONENT", "daemon");

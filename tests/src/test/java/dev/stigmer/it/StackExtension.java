@@ -49,6 +49,9 @@ final class StackExtension implements ParameterResolver, AfterEachCallback {
         }
         CliResult stop = stack.run("local", "stop");
         List<ProcStat> left = stack.ownedProcesses();
+        String daemonLog = left.isEmpty() ? "" : stack.log("daemon");
+        List<String> commands = left.stream().map(p -> p.pid() + ": " + dev.stigmer.process.ProcessIdentity.of(p.pid())
+                .map(dev.stigmer.process.ProcessIdentity::commandLine).orElse("?")).toList();
         for (ProcStat process : left) {
             ProcessSignals.send(process, Linux.SIGKILL);
         }
@@ -60,7 +63,8 @@ final class StackExtension implements ParameterResolver, AfterEachCallback {
             throw new AssertionError("stop after the test failed: " + stop);
         }
         if (!left.isEmpty()) {
-            throw new AssertionError("the test left processes of its home alive after stop: " + left);
+            throw new AssertionError("the test left processes of its home alive after stop: " + left + " " + commands
+                    + "\n--- stop: " + stop + "\n--- daemon log\n" + daemonLog);
         }
     }
 }

@@ -333,6 +333,37 @@ class StackLifecycleTest {
         CliResult unknown = stack.run("local", "restart", "nope");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.stderr()).contains("no component named 'nope'");
+        assertThat(unknown.stdout()).as("nothing announced for a name that is refused").doesNotContain("nope");
+        CliResult stopUnknown = stack.run("local", "stop", "nosuch");
+        assertThat(stopUnknown.exitCode()).isEqualTo(2);
+        assertThat(stopUnknown.stderr()).contains("no component named 'nosuch'");
+        assertThat(stopUnknown.stdout()).as("no \"Stopping nosuch\" before the refusal").doesNotContain("nosuch");
+        assertThat(stack.pid("b")).isEqualTo(b);
+    }
+
+    @Test
+    void aStartThatWaitsSaysOnWhatOnceAfterAFewSeconds(Stack stack) throws Exception {
+        stack.project("""
+                services:
+                  base:
+                    command: exec sleep 600
+                    ready: {exec: test -f go, interval: 100ms}
+                  top:
+                    command: exec sleep 600
+                    depends_on:
+                      base: {condition: healthy}
+                """);
+        Path output = stack.home.resolveSibling("start.out");
+        Process start = stack.spawn(output, "local");
+        await().atMost(PATIENCE).until(() -> Files.readString(output).contains("waiting for"));
+        Files.writeString(stack.cwd.resolve("go"), "");
+        assertThat(start.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(start.exitValue()).as(Files.readString(output)).isZero();
+        String printed = Files.readString(output);
+        assertThat(printed.lines().filter(line -> line.contains("waiting for")).count()).as(printed).isEqualTo(1);
+        // What it waited on at that moment, each with its state or its wait ("top (waiting for base (healthy))").
+        assertThat(printed.lines().filter(line -> line.contains("waiting for")).findFirst().orElseThrow())
+                .contains("base (").contains("top (");
     }
 
     @Test

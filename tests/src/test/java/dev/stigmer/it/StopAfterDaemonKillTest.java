@@ -1,0 +1,58 @@
+package dev.stigmer.it;
+
+import dev.stigmer.os.Linux;
+import dev.stigmer.process.ProcessIdentity;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * `stop` after the daemon was killed with kill -9 stops what it left exactly as the daemon would
+ * have: each service with its own stop signal and grace, dependents before what they depend on.
+ */
+@ExtendWith(StackExtension.class)
+class StopAfterDaemonKillTest {
+
+    @Test
+    void stopAfterKillNineOfTheDaemonHonoursEachStopSignalAndTheOrder(Stack stack) throws Exception {
+        // db flushes on SIGINT (its stop_signal) and writes a marker; SIGTERM would kill it without one.
+        // api depends on db: it must be stopped (SIGUSR1, its signal) before db is asked to stop.
+        Path dir = stack.project("""
+                services:
+                  db:
+                    command: trap 'date +%s%N > db.stopped; exit 0' INT; trap '' TERM; while true; do sleep 0.1; done
+                    stop_signal: INT
+                    stop_grace: 10s
+                  api:
+                    command: trap 'sleep 1; date +%s%N > api.stopped; exit 0' USR1; trap '' TERM; while true; do sleep 0.1; done
+                    stop_signal: USR1
+                    stop_grace: 10s
+                    depends_on: [db]
+                """);
+        stack.start();
+        long daemon = stack.daemonPid();
+        long db = stack.pid("db");
+        long api = stack.pid("api");
+        Linux.kill(daemon, Linux.SIGKILL);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        assertThat(ProcessIdentity.of(db)).as("services outlive a killed daemon").isPresent();
+
+        CliResult stop = stack.run("local", "stop");
+        assertThat(stop.exitCode()).as(stop.toString()).isZero();
+        assertThat(stop.stdout()).contains("Stopped");
+        assertThat(dir.resolve("db.stopped")).as("db got its own stop signal (SIGINT), not SIGTERM").exists();
+        assertThat(dir.resolve("api.stopped")).as("api got SIGUSR1").exists();
+        long apiStopped = Long.parseLong(Files.readString(dir.resolve("api.stopped")).strip());
+        long dbStopped = Long.parseLong(Files.readString(dir.resolve("db.stopped")).strip());
+        assertThat(apiStopped).as("the dependent stopped before what it depends on").isLessThan(dbStopped);
+        assertThat(stack.ownedProcesses()).isEmpty();
+        assertThat(Stack.isFree(stack.port)).isTrue();
+        assertThat(ProcessIdentity.of(api)).isEmpty();
+    }
+}
