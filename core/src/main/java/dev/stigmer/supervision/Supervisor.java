@@ -673,7 +673,7 @@ public final class Supervisor implements Component {
 
     /** True once the process was seen stopped (state T) on the readiness probe's failures in a row. */
     private boolean stoppedWhileStarting() {
-        boolean stopped = ProcFs.stat(current.identity().pid())
+        boolean stopped = ProcFs.stat(current.commandPid()) // the command, not an exit keeper
                 .map(stat -> stat.state() == 'T' || stat.state() == 't').orElse(false);
         probeFailures = stopped ? probeFailures + 1 : 0;
         return probeFailures >= spec.ready().map(ProbeSchedule::failures).orElse(1);
