@@ -22,8 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +62,7 @@ final class Daemon {
 
     private final StigmerHome home;
     private final ControlClient client;
+    private final Set<String> withheldVariables = new HashSet<>();
 
     Daemon(StigmerHome home) {
         this.home = home;
@@ -68,6 +71,14 @@ final class Daemon {
 
     StigmerHome home() {
         return home;
+    }
+
+    /**
+     * Keeps {@code variable} out of a daemon this spawns (and so out of its Temporal): the one
+     * {@code api_key_env} names holds a secret that reaches the daemon over its socket only.
+     */
+    void withhold(String variable) {
+        withheldVariables.add(variable);
     }
 
     /** The daemon's answer, or empty when no daemon listens. */
@@ -276,6 +287,7 @@ final class Daemon {
         // Nor a key or TLS files for some other Temporal: what the daemon spawns gets the stack's
         // Temporal's own (or none), and a secret never sits in a long-lived process for nothing.
         builder.environment().keySet().removeIf(TemporalClientVariables::isConnectionVariable);
+        builder.environment().keySet().removeAll(withheldVariables);
         builder.environment().putAll(new Ownership(home.root(), COMPONENT).environment());
         if (foreground) {
             builder.inheritIO();

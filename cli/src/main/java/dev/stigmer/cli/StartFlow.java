@@ -113,6 +113,9 @@ final class StartFlow {
         if (definition.temporal().external() != null) {
             try {
                 apiKey = definition.temporal().external().apiKey(env); // to the daemon over its socket only
+                if (definition.temporal().external().apiKeyVariable() != null) {
+                    daemon().withhold(definition.temporal().external().apiKeyVariable()); // nor in its environment
+                }
             } catch (StackFileException e) {
                 throw new UserError(e.getMessage(), UserError.USAGE);
             }

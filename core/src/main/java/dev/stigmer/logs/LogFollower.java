@@ -73,6 +73,30 @@ public final class LogFollower {
         }
     }
 
+    /** The log's end as a position in its byte stream, stable across rotations (what {@link #at} takes). */
+    public static long streamEnd(Path log) {
+        int fd = lockShared(log);
+        try {
+            BasicFileAttributes live = attributes(log);
+            return LogSeams.read(log).base() + (live == null ? 0 : live.size());
+        } finally {
+            unlock(fd);
+        }
+    }
+
+    /**
+     * Follows {@code log} from {@code position} of its byte stream (from {@link #streamEnd}): what
+     * was appended since then, from the generation it was rotated into if it was. A position past
+     * the end (another log by that name was started since) follows from the end.
+     */
+    public static LogFollower at(Path log, long position) {
+        LogFollower fromEnd = fromEnd(log);
+        if (position >= fromEnd.position) {
+            return fromEnd;
+        }
+        return new LogFollower(log, position, fromEnd.liveKey, fromEnd.chunk.capacity());
+    }
+
     /** Where the follower started or has read to, in the live file's bytes (for a tail printed before following). */
     public long liveOffset() {
         int fd = lockShared(log);

@@ -41,6 +41,12 @@ public final class LogProbe implements HealthProbe {
     }
 
     @Override
+    public synchronized void resumingAt(long streamPosition) {
+        follower = LogFollower.at(log, streamPosition); // the run's lines since it was spawned, across rotations
+        matched = false;
+    }
+
+    @Override
     public synchronized ProbeResult check(Duration timeout) {
         if (follower == null) {
             starting();

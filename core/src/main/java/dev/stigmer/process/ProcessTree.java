@@ -18,6 +18,7 @@ public final class ProcessTree {
     private final Ownership ownership;
     private final Optional<ProcessIdentity> leader;
     private final long startedBefore; // marked processes count only if they started before this tick
+    private final RunCgroup cgroup; // the run's cgroup: every member counts, whatever it did; or null
 
     /**
      * Everything of the component: its leader's group and session, and every process with the
@@ -31,10 +32,23 @@ public final class ProcessTree {
         this(ownership, leader, Long.MAX_VALUE);
     }
 
-    private ProcessTree(Ownership ownership, Optional<ProcessIdentity> leader, long startedBefore) {
+    private ProcessTree(Ownership ownership, Optional<ProcessIdentity> leader, long startedBefore, RunCgroup cgroup) {
         this.ownership = ownership;
         this.leader = leader;
         this.startedBefore = startedBefore;
+        this.cgroup = cgroup;
+    }
+
+    private ProcessTree(Ownership ownership, Optional<ProcessIdentity> leader, long startedBefore) {
+        this(ownership, leader, startedBefore, null);
+    }
+
+    /**
+     * This tree plus every member of the run's cgroup (an escapee that dropped session and mark
+     * too), which a stop ends with cgroup.kill and removes once empty.
+     */
+    public ProcessTree within(Optional<RunCgroup> runCgroup) {
+        return runCgroup.map(c -> new ProcessTree(ownership, leader, startedBefore, c)).orElse(this);
     }
 
     /**
@@ -63,6 +77,13 @@ public final class ProcessTree {
                 members.add(stat);
             }
         }
+        if (cgroup != null) {
+            for (ProcStat member : cgroup.members()) {
+                if (members.stream().noneMatch(m -> m.pid() == member.pid())) {
+                    members.add(member);
+                }
+            }
+        }
         return members;
     }
 
@@ -80,18 +101,30 @@ public final class ProcessTree {
         if (signalAll(policy.signal()) > 0) {
             signalAll(Linux.SIGCONT);
             if (awaitEmpty(policy.grace().toMillis())) {
+                removeCgroup(policy.killWait().toMillis());
                 return List.of();
             }
         }
         return kill(policy.killWait().toMillis());
     }
 
-    /** SIGKILL to every member, then wait up to {@code waitMillis} until none is left. */
+    /** SIGKILL to every member (and cgroup.kill), then wait up to {@code waitMillis} until none is left. */
     public List<ProcStat> kill(long waitMillis) {
         signalAll(Linux.SIGKILL);
+        if (cgroup != null) {
+            cgroup.kill();
+        }
         awaitEmpty(waitMillis);
         ChildReaper.reapOrphans();
+        removeCgroup(waitMillis);
         return members();
+    }
+
+    /** The run's cgroup, emptied by cgroup.kill (a member that appeared after the last look) and removed. */
+    private void removeCgroup(long waitMillis) {
+        if (cgroup != null) {
+            cgroup.killAndRemove(waitMillis);
+        }
     }
 
     /** SIGKILL to every member, without waiting. */
@@ -137,12 +170,20 @@ public final class ProcessTree {
         return ProcFs.stat(deadLeader.pid()).map(now -> now.startTicks() != deadLeader.startTicks()).orElse(false);
     }
 
+    /**
+     * {@code signal} once to every member: to the leader's group in one call, then to each member
+     * the group signal did not reach (escapees in groups of their own, or everyone when the leader
+     * is gone). Members are listed after the group signal, so one that left the group before it
+     * is not missed; one still in the group is not signalled twice: many programs (Python, Node,
+     * the JVM, Gradle) take a second interrupt as "force quit" and cut their clean-up short.
+     * Returns how many members the signal reached.
+     */
     private int signalAll(int signal) {
-        List<ProcStat> members = members();
-        leader.ifPresent(id -> ProcessSignals.sendToGroup(id, signal));
+        boolean groupSignalled = leader.map(id -> ProcessSignals.sendToGroup(id, signal)).orElse(false);
+        long groupId = leader.map(ProcessIdentity::pid).orElse(-1L);
         int sent = 0;
-        for (ProcStat member : members) {
-            if (ProcessSignals.send(member, signal)) {
+        for (ProcStat member : members()) {
+            if ((groupSignalled && member.pgid() == groupId) || ProcessSignals.send(member, signal)) {
                 sent++;
             }
         }

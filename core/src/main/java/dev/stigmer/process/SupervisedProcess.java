@@ -10,4 +10,9 @@ public interface SupervisedProcess {
     CompletableFuture<ExitStatus> onExit();
 
     boolean adopted();
+
+    /** The pid users know it by: the command's own, which differs when a keeper runs it ({@link ExitKeeper}). */
+    default long commandPid() {
+        return identity().pid();
+    }
 }

@@ -29,6 +29,15 @@ public interface HealthProbe {
     default void starting() {
     }
 
+    /**
+     * Called instead of {@link #starting()} when a later daemon adopts a run that had not become
+     * ready: what that run wrote to its log begins at {@code logOffset} (a position in the log's
+     * byte stream, from {@code LogFollower.streamEnd} when it was spawned), so a probe reading the log picks up where the run began, not where we are now.
+     */
+    default void resumingAt(long logOffset) {
+        starting();
+    }
+
     /** Releases what the probe holds (a channel): the component is gone for good. */
     default void close() {
     }

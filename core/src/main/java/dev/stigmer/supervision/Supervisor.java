@@ -2,6 +2,8 @@ package dev.stigmer.supervision;
 
 import dev.stigmer.logs.LogTail;
 import dev.stigmer.process.AdoptedProcess;
+import dev.stigmer.process.CgroupRoot;
+import dev.stigmer.process.ExitKeeper;
 import dev.stigmer.process.ExitStatus;
 import dev.stigmer.process.Ownership;
 import dev.stigmer.process.PortOwner;
@@ -9,6 +11,7 @@ import dev.stigmer.process.ProcFs;
 import dev.stigmer.process.ProcStat;
 import dev.stigmer.process.ProcessIdentity;
 import dev.stigmer.process.ProcessTree;
+import dev.stigmer.process.RunCgroup;
 import dev.stigmer.process.SpawnedProcess;
 import dev.stigmer.process.SupervisedProcess;
 import dev.stigmer.state.Json;
@@ -86,6 +89,10 @@ public final class Supervisor implements Component {
     private String exitNotice; // the last exit, not yet logged
     private Integer exitCode; // the last exit's code, when known
     private ScheduledFuture<?> timer;
+    private ExitKeeper keeper; // the current run's, when its exit status is kept for a later daemon
+    private long logOffset; // where the current run's lines begin in its log's byte stream (LogFollower)
+    private boolean readyBefore; // an adopted run had become ready under the daemon that started it
+    private RunCgroup cgroup; // the current run's cgroup, when cgroups can be made here
     private final List<CompletableFuture<Void>> stopWaiters = new ArrayList<>();
 
     private volatile ComponentSnapshot snapshot;
@@ -150,7 +157,7 @@ public final class Supervisor implements Component {
             transition(ComponentState.RECOVERING);
             loop.offLoop(() -> lookForLeftovers(markedComponents), found -> onRecovered(recoveryRun, found, done), failure -> {
                 LOG.log(WARNING, "{0}: recovery failed: {1}", spec.name(), failure.toString());
-                onRecovered(recoveryRun, new Leftovers(Optional.empty(), 0, List.of()), done);
+                onRecovered(recoveryRun, Leftovers.none(List.of()), done);
             });
         }, done);
         return done;
@@ -205,11 +212,15 @@ public final class Supervisor implements Component {
 
     // ---- recovery ----------------------------------------------------------------------------
 
-    /** What a previous daemon left: a process adopted, or the survivors of stopping the rest. */
-    private record Leftovers(Optional<AdoptedProcess> adopted, long startedAtMillis, List<ProcStat> survivors,
-                             Optional<ComponentRecord> completed) {
-        Leftovers(Optional<AdoptedProcess> adopted, long startedAtMillis, List<ProcStat> survivors) {
-            this(adopted, startedAtMillis, survivors, Optional.empty());
+    /**
+     * What a previous daemon left: a process adopted (with its record, if any), or the survivors
+     * of stopping the rest, and how a kept run ended while no daemon watched.
+     */
+    private record Leftovers(Optional<SupervisedProcess> adopted, Optional<ComponentRecord> record,
+                             List<ProcStat> survivors, Optional<ComponentRecord> completed,
+                             Optional<ExitStatus> endedMeanwhile, ExitKeeper keeper) {
+        static Leftovers none(List<ProcStat> survivors) {
+            return new Leftovers(Optional.empty(), Optional.empty(), survivors, Optional.empty(), Optional.empty(), null);
         }
     }
 
@@ -218,24 +229,36 @@ public final class Supervisor implements Component {
         if (markedComponents != null && !Files.exists(recordFile, LinkOption.NOFOLLOW_LINKS)) {
             Set<String> marked = markedComponents.get();
             if (marked != null && !marked.contains(spec.name())) {
-                return new Leftovers(Optional.empty(), 0, List.of());
+                return Leftovers.none(List.of());
             }
         }
-        Optional<ComponentRecord> completion = Json.readFile(recordFile, ComponentRecord.class)
-                .filter(r -> r.completedFrom(spec.specHash()));
+        Optional<ComponentRecord> record = Json.readFile(recordFile, ComponentRecord.class);
+        Optional<ComponentRecord> completion = record.filter(r -> r.completedFrom(spec.specHash()));
         if (completion.isPresent() && new ProcessTree(ownership, Optional.empty()).isEmpty()) {
-            return new Leftovers(Optional.empty(), 0, List.of(), completion); // a one-shot done: not run again
+            return new Leftovers(Optional.empty(), Optional.empty(), List.of(), completion, Optional.empty(), null);
         }
+        // A run whose exit status a keeper writes down: its status is known even if it ended unwatched.
+        ExitKeeper recordedKeeper = record.filter(r -> r.exitToken() != null && keepsExitStatus())
+                .map(r -> ExitKeeper.ofRecordedRun(exitFile(), r.exitToken())).orElse(null);
         Optional<ProcessIdentity> candidate = findAdoptable();
-        Optional<AdoptedProcess> adopted = candidate.flatMap(AdoptedProcess::watch);
+        Optional<SupervisedProcess> adopted = candidate.flatMap(AdoptedProcess::watch)
+                .map(process -> recordedKeeper == null ? process : recordedKeeper.watch(process));
+        CgroupRoot cgroups = CgroupRoot.of(ownership.home());
         if (adopted.isPresent()) {
             LOG.log(INFO, "{0}: adopting {1}", spec.name(), candidate.get().describe());
-            long startedAt = Json.readFile(recordFile, ComponentRecord.class)
-                    .map(ComponentRecord::startedAtMillis).orElse(System.currentTimeMillis());
-            return new Leftovers(adopted, startedAt, List.of());
+            Optional<ComponentRecord> adoptedRecord = record.filter(r -> r.pid() == candidate.get().pid());
+            String keptCgroup = adoptedRecord.map(ComponentRecord::cgroup).orElse(null);
+            // Older runs' cgroups hold nothing we run: what is in them escaped an earlier stop.
+            cgroups.runs(spec.name()).stream().filter(c -> !c.dir().getFileName().toString().equals(keptCgroup))
+                    .forEach(c -> c.killAndRemove(spec.stopPolicy().killWait().toMillis()));
+            return new Leftovers(adopted, adoptedRecord, List.of(), Optional.empty(), Optional.empty(), recordedKeeper);
         }
+        Optional<ExitStatus> ended = Optional.ofNullable(recordedKeeper).flatMap(ExitKeeper::recorded);
+        ended.ifPresent(status -> LOG.log(INFO, "{0}: its run {1} while no daemon watched", spec.name(), status.describe()));
         deleteRecord();
-        return new Leftovers(Optional.empty(), 0, new ProcessTree(ownership, Optional.empty()).stop(spec.stopPolicy()));
+        List<ProcStat> survivors = new ProcessTree(ownership, Optional.empty()).stop(spec.stopPolicy());
+        cgroups.runs(spec.name()).forEach(c -> c.killAndRemove(spec.stopPolicy().killWait().toMillis()));
+        return new Leftovers(Optional.empty(), Optional.empty(), survivors, Optional.empty(), ended, null);
     }
 
     private void onRecovered(long recoveryRun, Leftovers leftovers, CompletableFuture<Void> done) {
@@ -244,10 +267,19 @@ public final class Supervisor implements Component {
                 return;
             }
             if (leftovers.adopted().isPresent()) {
-                startedAtMillis = leftovers.startedAtMillis();
-                Duration window = spec.health().or(spec::ready)
-                        .map(schedule -> schedule.timeout().multipliedBy(schedule.failures())).orElse(MIN_ADOPTION_WINDOW);
+                Optional<ComponentRecord> record = leftovers.record();
+                startedAtMillis = record.map(ComponentRecord::startedAtMillis).orElse(System.currentTimeMillis());
+                boolean wasReady = record.map(ComponentRecord::wasReady).orElse(false);
+                Duration window = wasReady
+                        ? spec.health().or(spec::ready).map(schedule -> schedule.timeout().multipliedBy(schedule.failures()))
+                                .orElse(MIN_ADOPTION_WINDOW)
+                        // not ready yet: what is left of its start timeout
+                        : spec.startTimeout().minusMillis(System.currentTimeMillis() - startedAtMillis);
                 attach(leftovers.adopted().get(), window.compareTo(MIN_ADOPTION_WINDOW) < 0 ? MIN_ADOPTION_WINDOW : window);
+                keeper = leftovers.keeper();
+                cgroup = record.flatMap(r -> CgroupRoot.of(ownership.home()).run(spec.name(), r.cgroup())).orElse(null);
+                logOffset = record.map(ComponentRecord::logOffset).orElse(0L);
+                readyBefore = wasReady;
                 if (!stopWaiters.isEmpty()) {
                     beginStop(); // a stop came while we looked
                     return;
@@ -269,19 +301,46 @@ public final class Supervisor implements Component {
             if (!leftovers.survivors().isEmpty()) {
                 LOG.log(WARNING, "{0}: processes survived cleanup: {1}", spec.name(), leftovers.survivors());
             }
+            if (leftovers.endedMeanwhile().isPresent() && endedForGood(leftovers.endedMeanwhile().get())) {
+                return;
+            }
             settleStopped();
         } finally {
             done.complete(null);
         }
     }
 
+    /**
+     * A kept run that ended while no daemon watched, as its exit would have been seen: a one-shot
+     * that exited 0 is completed (and not run again), one with restart "no" that failed is exited.
+     * False when it is to run again (restart always, or on-failure after a failure).
+     */
+    private boolean endedForGood(ExitStatus status) {
+        boolean succeeded = status.code() != null && status.code() == 0;
+        if (spec.restart().restartsAfter(succeeded)) {
+            return false;
+        }
+        current = null;
+        lastExit = status.describe() + " while no daemon watched";
+        exitCode = status.code();
+        lastError = succeeded ? null : spec.name() + " " + status.describe() + "; not restarted (restart: \"no\")";
+        transition(succeeded ? ComponentState.COMPLETED : ComponentState.EXITED);
+        if (succeeded) {
+            writeCompletion();
+        }
+        stopWaiters.forEach(w -> w.complete(null));
+        stopWaiters.clear();
+        return true;
+    }
+
     // ---- stopping ----------------------------------------------------------------------------
 
     private void beginStop() {
         Optional<ProcessIdentity> leader = Optional.ofNullable(current).map(SupervisedProcess::identity);
+        ProcessTree tree = new ProcessTree(ownership, leader).within(Optional.ofNullable(cgroup));
         long stoppedRun = ++run; // events of the old run are stale from here on
         transition(ComponentState.STOPPING);
-        loop.offLoop(() -> new ProcessTree(ownership, leader).stop(spec.stopPolicy()),
+        loop.offLoop(() -> tree.stop(spec.stopPolicy()),
                 survivors -> finishStop(stoppedRun, survivors),
                 failure -> finishStop(stoppedRun, List.of()));
     }
@@ -300,6 +359,7 @@ public final class Supervisor implements Component {
     /** Nothing of the component runs: STOPPED, stops answered, and started again if wanted again. */
     private void settleStopped() {
         current = null;
+        cgroup = null; // removed by the stop
         transition(ComponentState.STOPPED);
         stopWaiters.forEach(w -> w.complete(null));
         stopWaiters.clear();
@@ -342,7 +402,7 @@ public final class Supervisor implements Component {
     }
 
     private void spawn() {
-        SpawnedProcess process;
+        SupervisedProcess process;
         try {
             Files.createDirectories(spec.log().getParent());
             Map<String, String> env = new HashMap<>(spec.environment());
@@ -351,16 +411,30 @@ public final class Supervisor implements Component {
                 env.put(SPEC_VARIABLE, spec.specHash());
             }
             spec.ready().ifPresent(schedule -> schedule.probe().starting());
-            process = SpawnedProcess.start(spec.command(), env, spec.log(), spec.workingDir(), spec.exactEnvironment());
+            keeper = keepsExitStatus() ? ExitKeeper.forNewRun(exitFile()) : null;
+            List<String> command = spec.command();
+            if (keeper != null) {
+                env.putAll(keeper.environment());
+                command = ExitKeeper.command(command);
+            }
+            cgroup = CgroupRoot.of(ownership.home()).newRun(spec.name()).orElse(null);
+            if (cgroup != null) {
+                command = cgroup.launch(command);
+            }
+            logOffset = dev.stigmer.logs.LogFollower.streamEnd(spec.log());
+            SpawnedProcess spawned = SpawnedProcess.start(command, env, spec.log(), spec.workingDir(), spec.exactEnvironment());
+            process = keeper == null ? spawned : keeper.watch(spawned);
         } catch (IOException e) {
             fail("cannot start " + spec.command().getFirst() + ": " + rootMessage(e));
             return;
         }
         logExitNotice();
-        LOG.log(INFO, "{0}: started {1}", spec.name(), process.identity().describe());
+        LOG.log(INFO, "{0}: started pid {1}: {2}", spec.name(), String.valueOf(process.identity().pid()),
+                String.join(" ", spec.command()));
         startedAtMillis = System.currentTimeMillis();
+        readyBefore = false;
         attach(process, spec.startTimeout());
-        writeRecord(process.identity());
+        writeRecord(process.identity(), false);
         awaitReady(run);
     }
 
@@ -386,7 +460,9 @@ public final class Supervisor implements Component {
             return;
         }
         SupervisedProcess dead = current;
+        Optional<RunCgroup> deadCgroup = Optional.ofNullable(cgroup);
         current = null;
+        cgroup = null;
         cancelTimer();
         lastExit = status.describe() + " at " + Instant.now();
         exitCode = status.code();
@@ -394,7 +470,7 @@ public final class Supervisor implements Component {
         // file work cost milliseconds that a crash should not wait for.
         exitNotice = spec.name() + ": " + dead.identity().describe() + " " + lastExit;
         try {
-            restartAfterExit(status);
+            restartAfterExit(status, leftInTheBackground(status, dead.identity(), deadCgroup));
         } finally {
             logExitNotice();
             if (state == ComponentState.COMPLETED) {
@@ -407,11 +483,29 @@ public final class Supervisor implements Component {
             // scan of /proc (an orphan holding the port is killed by the port claim before the spawn).
             ProcessIdentity deadLeader = dead.identity();
             Optional<ProcessIdentity> successor = Optional.ofNullable(current).map(SupervisedProcess::identity);
-            loop.offLoop(() -> ProcessTree.killOrphansOf(ownership, deadLeader, successor));
+            loop.offLoop(() -> {
+                ProcessTree.killOrphansOf(ownership, deadLeader, successor);
+                // Its cgroup holds what escaped even the sweep (env -i setsid ...); a successor has its own.
+                deadCgroup.ifPresent(c -> c.killAndRemove(spec.stopPolicy().killWait().toMillis()));
+            });
         }
     }
 
-    private void restartAfterExit(ExitStatus status) {
+    /**
+     * Why an exit 0 that left processes behind is no success: the command put its server in the
+     * background (a `daemon` mode, `--detach`, `cmd &`) and returned. Null when it left none, or
+     * exited otherwise. Costs a walk of /proc, on the loop: only after an exit 0 we did not cause.
+     */
+    private String leftInTheBackground(ExitStatus status, ProcessIdentity deadLeader, Optional<RunCgroup> deadCgroup) {
+        if (status.code() == null || status.code() != 0 || replacedBecause != null) {
+            return null;
+        }
+        int left = ProcessTree.rootedAt(ownership, deadLeader, ProcFs.ticksSinceBoot()).within(deadCgroup).members().size();
+        return left == 0 ? null : spec.name() + " exited 0 and left " + left + (left == 1 ? " process" : " processes")
+                + " running: it forked into the background; run it in the foreground (e.g. `--no-daemon`)";
+    }
+
+    private void restartAfterExit(ExitStatus status, String forked) {
         if (failAfterExit != null) {
             fail(failAfterExit);
             return;
@@ -434,7 +528,7 @@ public final class Supervisor implements Component {
             logExitNotice();
             wanted = false;
             // Ended by us (not ready in time, unhealthy): that is the reason, not the signal we sent.
-            lastError = succeeded ? null : (replacedBecause != null ? replacedBecause : spec.name() + " " + status.describe())
+            lastError = succeeded ? forked : (replacedBecause != null ? replacedBecause : spec.name() + " " + status.describe())
                     + "; not restarted (restart: " + spec.restart().written() + ")";
             transition(succeeded ? ComponentState.COMPLETED : ComponentState.EXITED);
             return;
@@ -442,14 +536,20 @@ public final class Supervisor implements Component {
         int maxFailedStarts = spec.restartPolicy().maxFailedStarts();
         if (readyAtNanos == null) {
             // A start we cut short died of our own SIGTERM: name why we cut it, not the signal.
-            String cause = replacedBecause != null ? replacedBecause : status.describe() + " before it was ready";
+            String cause = replacedBecause != null ? replacedBecause
+                    : forked != null ? forked : status.describe() + " before it was ready";
             if (++failedStartsInARow >= maxFailedStarts) {
                 fail(spec.name() + " failed to start " + failedStartsInARow + " times in a row; last: " + cause);
                 return;
             }
             lastError = failedStartsInARow + " of " + maxFailedStarts + " starts in a row failed; last: " + cause;
-        } else if (System.nanoTime() - readyAtNanos >= spec.restartPolicy().stableAfter().toNanos()) {
-            backoff.reset();
+        } else {
+            if (forked != null) {
+                lastError = forked; // cleared when a start becomes ready
+            }
+            if (System.nanoTime() - readyAtNanos >= spec.restartPolicy().stableAfter().toNanos()) {
+                backoff.reset();
+            }
         }
         restarts++;
         Duration delay = backoff.nextDelay();
@@ -489,15 +589,26 @@ public final class Supervisor implements Component {
 
     /** Probes until ready; without a readiness probe, ready at once. */
     private void awaitReady(long startedRun) {
-        if (spec.ready().isEmpty() || (current.adopted() && !spec.ready().get().probe().checksALiveProcess())) {
-            // No probe (or one that cannot speak for a process already running, such as a log line
-            // printed long ago): ready once it has stayed up a moment, as supervisord's startsecs.
+        boolean probeSeesTheProcess = spec.ready().map(schedule -> schedule.probe().checksALiveProcess()).orElse(false);
+        if (current.adopted() && readyBefore && !probeSeesTheProcess) {
+            // Ready under the daemon that started it, and no probe can tell more now (a log line may
+            // have rotated away long ago): it keeps the readiness it had.
             timer = loop.schedule(() -> {
                 if (run == startedRun && state == ComponentState.STARTING) {
                     becomeReady(startedRun);
                 }
-            }, current.adopted() ? Duration.ZERO : MIN_UPTIME_WITHOUT_PROBE);
+            }, Duration.ZERO);
+        } else if (spec.ready().isEmpty()) {
+            // No probe: ready once it has stayed up a moment, as supervisord's startsecs.
+            timer = loop.schedule(() -> {
+                if (run == startedRun && state == ComponentState.STARTING) {
+                    becomeReady(startedRun);
+                }
+            }, MIN_UPTIME_WITHOUT_PROBE);
         } else {
+            if (current.adopted()) {
+                spec.ready().get().probe().resumingAt(logOffset); // its lines since it was spawned
+            }
             scheduleReadinessProbe(startedRun);
         }
     }
@@ -537,9 +648,7 @@ public final class Supervisor implements Component {
         lastError = null;
         probeNote = null;
         probeFailures = 0;
-        if (!current.adopted()) {
-            writeRecord(current.identity().refreshed());
-        }
+        writeRecord(current.adopted() ? current.identity() : current.identity().refreshed(), true);
         LOG.log(INFO, "{0}: ready after {1} ms", spec.name(), (readyAtNanos - launchedAtNanos) / 1_000_000);
         transition(ComponentState.RUNNING);
         if (spec.health().isPresent()) {
@@ -549,7 +658,7 @@ public final class Supervisor implements Component {
 
     /** True once the process was seen stopped (state T) on the readiness probe's failures in a row. */
     private boolean stoppedWhileStarting() {
-        boolean stopped = ProcFs.stat(current.identity().pid())
+        boolean stopped = ProcFs.stat(current.commandPid()) // the command, not an exit keeper
                 .map(stat -> stat.state() == 'T' || stat.state() == 't').orElse(false);
         probeFailures = stopped ? probeFailures + 1 : 0;
         return probeFailures >= spec.ready().map(ProbeSchedule::failures).orElse(1);
@@ -602,7 +711,7 @@ public final class Supervisor implements Component {
         failAfterExit = thenFail ? reason : null;
         lastError = reason;
         LOG.log(WARNING, "{0}: replacing {1}: {2}", spec.name(), victim.describe(), reason);
-        ProcessTree tree = ProcessTree.rootedAt(ownership, victim, ProcFs.ticksSinceBoot());
+        ProcessTree tree = ProcessTree.rootedAt(ownership, victim, ProcFs.ticksSinceBoot()).within(Optional.ofNullable(cgroup));
         loop.offLoop(() -> tree.stop(spec.stopPolicy())); // its exit event drives what comes next
     }
 
@@ -629,7 +738,7 @@ public final class Supervisor implements Component {
                     spec.name(), recorded.describe());
         }
         // Records lost or corrupt: the ownership mark still finds a session leader of ours.
-        String commandLine = String.join(" ", spec.command());
+        String commandLine = String.join(" ", keepsExitStatus() ? ExitKeeper.command(spec.command()) : spec.command());
         return ProcFs.all().stream()
                 .filter(s -> s.isAlive() && s.pid() == s.sid() && ownership.marks(s.pid()) && madeFromThisSpec(s.pid()))
                 .map(s -> ProcessIdentity.of(s.pid()))
@@ -644,9 +753,24 @@ public final class Supervisor implements Component {
                 .map(env -> spec.specHash().equals(env.get(SPEC_VARIABLE))).orElse(false);
     }
 
-    private void writeRecord(ProcessIdentity identity) {
+    /**
+     * A one-shot's (restart "no" or on-failure) exit decides what comes next, and a later daemon
+     * that adopts it is not its parent: a keeper writes its status down. A service restarted
+     * whatever its status needs none.
+     */
+    private boolean keepsExitStatus() {
+        return spec.restart().canComplete();
+    }
+
+    private Path exitFile() {
+        return recordFile.resolveSibling(spec.name() + ".exit");
+    }
+
+    private void writeRecord(ProcessIdentity identity, boolean ready) {
         try {
-            Json.writeFile(recordFile, ComponentRecord.of(spec.name(), identity, spec.command(), startedAtMillis));
+            Json.writeFile(recordFile, ComponentRecord.of(spec.name(), identity, spec.command(), startedAtMillis,
+                    keeper == null ? null : keeper.token(), logOffset, ready,
+                    cgroup == null ? null : cgroup.dir().getFileName().toString()));
         } catch (IOException e) {
             LOG.log(WARNING, "cannot write " + recordFile, e);
         }
@@ -672,7 +796,7 @@ public final class Supervisor implements Component {
         boolean live = current != null;
         boolean showTail = state == ComponentState.FAILED || state == ComponentState.EXITED;
         snapshot = new ComponentSnapshot(spec.name(), spec.kind(), state,
-                live ? current.identity().pid() : null,
+                live ? current.commandPid() : null,
                 spec.address(), spec.mode(), spec.persistent(), spec.links(), restarts,
                 live && current.adopted(),
                 live ? startedAtMillis : null,

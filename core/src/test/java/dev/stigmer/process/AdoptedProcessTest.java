@@ -59,6 +59,24 @@ class AdoptedProcessTest {
         assertThat(AdoptedProcess.watch(identity)).isEmpty();
     }
 
+    /**
+     * Only ESRCH from pidfd_open means "gone": a thread id gets another error though it lives, so it is
+     * watched by polling /proc, and its end is still seen.
+     */
+    @Test
+    void aPidfdOpenFailureOtherThanEsrchFallsBackToPollingNotToGone() throws Exception {
+        Process python = processes.start(TestProcesses.python(), "-c", ProcessSignalsTest.THREAD_PRINTER, "1.5");
+        long thread = Long.parseLong(firstLine(python));
+        ProcessIdentity identity = ProcessIdentity.of(thread).orElseThrow();
+
+        Optional<AdoptedProcess> watched = AdoptedProcess.watch(identity);
+
+        assertThat(watched).as("EINVAL says nothing about the process: watched, not taken for gone").isPresent();
+        assertThat(watched.get().onExit().isDone()).isFalse();
+        watched.get().onExit().get(10, TimeUnit.SECONDS); // the thread ends after 1.5 s; its process lives on
+        assertThat(python.isAlive()).isTrue();
+    }
+
     private static void assertExitSeenPromptly(long pid) throws Exception {
         ProcessIdentity identity = ProcessIdentity.of(pid).orElseThrow();
         AdoptedProcess adopted = AdoptedProcess.watch(identity).orElseThrow();

@@ -2,19 +2,92 @@ package dev.stigmer.process;
 
 import dev.stigmer.os.Linux;
 import dev.stigmer.testing.TestProcesses;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static dev.stigmer.testing.TestProcesses.firstLine;
 import static dev.stigmer.testing.TestProcesses.isLive;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class ProcessSignalsTest {
+    /** A python whose second thread prints its thread id, which pidfd_open refuses (not with ESRCH). */
+    static final String THREAD_PRINTER = """
+            import threading, time, sys
+            def worker():
+                print(threading.get_native_id(), flush=True)
+                time.sleep(float(sys.argv[1]))
+            threading.Thread(target=worker).start()
+            time.sleep(600)
+            """;
+
     @RegisterExtension
     final TestProcesses processes = new TestProcesses();
+
+    /**
+     * Only ESRCH from pidfd_open means "gone". A thread id (not a thread-group leader) gets another
+     * error (ENOENT on Linux 6.18, EINVAL before) though the process is there: the signal must then go by pid, and reach the process.
+     */
+    @Test
+    void aPidfdOpenFailureOtherThanEsrchIsNotTakenForGoneTheSignalGoesByPid() throws Exception {
+        assertThat(PidfdSupport.current().available()).isTrue();
+        Process python = processes.start(TestProcesses.python(), "-c", THREAD_PRINTER, "600");
+        long thread = Long.parseLong(firstLine(python));
+        assertThat(thread).isNotEqualTo(python.pid());
+        assertThatThrownBy(() -> Linux.pidfdOpen(thread)).isInstanceOfSatisfying(dev.stigmer.os.OsException.class,
+                e -> assertThat(e.errno()).as("not ESRCH").isNotEqualTo(Linux.ESRCH));
+
+        assertThat(ProcessSignals.send(ProcFs.stat(thread).orElseThrow(), Linux.SIGKILL)).isTrue();
+
+        assertThat(python.waitFor()).isEqualTo(128 + Linux.SIGKILL);
+    }
+
+    /**
+     * On Linux 6.9+ a group signal goes through the leader's pidfd with PIDFD_SIGNAL_PROCESS_GROUP,
+     * never kill(-pgid): both reach the same members, so only the system calls tell them apart.
+     * A JVM of its own sends it under strace.
+     */
+    @Test
+    void aGroupSignalGoesThroughTheLeadersPidfdNotKillOfTheGroupNumber(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(PidfdSupport.current().groupSignals(), "PIDFD_SIGNAL_PROCESS_GROUP needs Linux 6.9+");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/strace")), "needs strace (.ci/run installs it)");
+        Process leader = processes.start("setsid", "bash", "-c", "sleep 600 & echo $!; sleep 600 & wait");
+        long member = Long.parseLong(firstLine(leader));
+        Path trace = dir.resolve("trace");
+
+        Process sender = processes.start("strace", "-f", "-qq", "-e", "trace=kill,pidfd_send_signal", "-o", trace.toString(),
+                ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), GroupSignalSender.class.getName(), Long.toString(leader.pid()));
+        assertThat(sender.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(sender.exitValue()).isZero();
+
+        assertThat(leader.waitFor()).isEqualTo(128 + Linux.SIGKILL);
+        TestProcesses.awaitGone(member);
+        List<String> calls = Files.readAllLines(trace).stream()
+                .filter(line -> line.contains("kill(") || line.contains("pidfd_send_signal(")).toList();
+        // strace names the flag, or (older) prints its value 0x4
+        assertThat(calls).as("the signalling system calls").anySatisfy(call -> assertThat(call)
+                .contains("pidfd_send_signal(").contains("SIGKILL").containsAnyOf("PIDFD_SIGNAL_PROCESS_GROUP", "0x4)"));
+        assertThat(calls).as("no signal by group number").noneMatch(call -> call.contains("kill(-" + leader.pid()));
+    }
+
+    /** Sends SIGKILL to the group led by the pid in args[0], as the daemon would; exits 0 when sent. */
+    public static final class GroupSignalSender {
+        public static void main(String[] args) {
+            long leader = Long.parseLong(args[0]);
+            boolean sent = ProcessSignals.sendToGroup(ProcessIdentity.of(leader).orElseThrow(), Linux.SIGKILL);
+            System.exit(sent ? 0 : 1);
+        }
+    }
 
     @Test
     void sendWithAnotherStartTimeDeliversNothing() {

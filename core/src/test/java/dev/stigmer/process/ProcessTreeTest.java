@@ -74,6 +74,48 @@ class ProcessTreeTest {
     }
 
     /**
+     * A parent and its forked child, both in the leader's group, each counting SIGINTs into a file
+     * and, like Python's own handler, raising KeyboardInterrupt on each: a second SIGINT inside the
+     * 0.5 s flush cuts it short.
+     */
+    private static final String FLUSHING_PAIR = """
+            import os, sys, time, signal
+            d = sys.argv[1]
+            def on_int(sig, frame):
+                with open(os.path.join(d, "count.%d" % os.getpid()), "a") as f:
+                    f.write("INT\\n")
+                raise KeyboardInterrupt
+            signal.signal(signal.SIGINT, on_int)
+            role = "child" if os.fork() == 0 else "parent"
+            with open(os.path.join(d, role + ".tmp"), "w") as f:
+                f.write(str(os.getpid()))
+            os.rename(os.path.join(d, role + ".tmp"), os.path.join(d, role + ".pid"))
+            try:
+                while True:
+                    time.sleep(1)
+            except KeyboardInterrupt:
+                time.sleep(0.5)
+                with open(os.path.join(d, "flushed." + role), "w") as f:
+                    f.write("ok")
+            """;
+
+    @Test
+    void stopSignalReachesEveryProcessOfTheTreeExactlyOnce() throws Exception {
+        SpawnedProcess leader = spawn(TestProcesses.python(), "-c", FLUSHING_PAIR, home.toString());
+        long parent = awaitPid("parent.pid");
+        long child = awaitPid("child.pid");
+        StopPolicy interrupt = new StopPolicy(Duration.ofSeconds(10), Duration.ofSeconds(5), 2 /* SIGINT */);
+
+        List<ProcStat> survivors = new ProcessTree(ownership, Optional.of(leader.identity())).stop(interrupt);
+
+        assertThat(survivors).isEmpty();
+        assertThat(Files.readAllLines(home.resolve("count." + parent))).as("SIGINTs the parent saw").hasSize(1);
+        assertThat(Files.readAllLines(home.resolve("count." + child))).as("SIGINTs the child saw").hasSize(1);
+        assertThat(home.resolve("flushed.parent")).as("the parent's handler finished").exists();
+        assertThat(home.resolve("flushed.child")).as("the child's handler finished").exists();
+    }
+
+    /**
      * Replacing an unhealthy process: the supervisor starts the successor as soon as the old one
      * exits, while the old tree's stop is still waiting out its grace. The successor carries the
      * same mark, but it is not part of the tree being stopped.
@@ -171,6 +213,35 @@ class ProcessTreeTest {
         ProcessTree.killOrphansOf(ownership, leader.identity(), Optional.empty());
 
         TestProcesses.awaitGone(orphan);
+    }
+
+    /**
+     * The sweep is told of the successor: what the dead leader left (started before the successor)
+     * is killed, while a process that joined the dead leader's session after the successor started
+     * (here: forked by the orphan once told to) is spared with the successor itself: the sweep
+     * cannot tell it from the successor's own, so it leaves it to the next stop.
+     */
+    @Test
+    void orphanSweepToldOfTheSuccessorSparesWhatStartedAfterIt() throws Exception {
+        SpawnedProcess leader = spawn("bash", "-c", """
+                (echo $BASHPID > "$1/orphan.pid"; while [ ! -f "$1/fork" ]; do sleep 0.05; done
+                 sleep 600 & echo $! > "$1/late.pid"; wait) &
+                wait""", "leader", home.toString());
+        long orphan = awaitPid("orphan.pid");
+        TestProcesses.kill9(leader.identity().pid());
+        leader.onExit().get(5, TimeUnit.SECONDS);
+        Thread.sleep(20); // start times tick at 100 Hz
+        SpawnedProcess successor = spawn("sleep", "600");
+        Thread.sleep(20);
+        Files.writeString(home.resolve("fork"), "");
+        long late = awaitPid("late.pid");
+        assertThat(TestProcesses.sessionId(late)).as("in the dead leader's session").isEqualTo(leader.identity().pid());
+
+        ProcessTree.killOrphansOf(ownership, leader.identity(), Optional.of(successor.identity()));
+
+        TestProcesses.awaitGone(orphan);
+        assertThat(isLive(successor.identity().pid())).as("the successor").isTrue();
+        assertThat(isLive(late)).as("started after the successor").isTrue();
     }
 
     /**

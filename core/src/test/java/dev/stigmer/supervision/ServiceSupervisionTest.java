@@ -1,11 +1,13 @@
 package dev.stigmer.supervision;
 
 import dev.stigmer.os.Linux;
+import dev.stigmer.process.CgroupRoot;
 import dev.stigmer.process.Ownership;
 import dev.stigmer.process.StopPolicy;
 import dev.stigmer.stack.RestartMode;
 import dev.stigmer.testing.TestProcesses;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -108,6 +110,80 @@ class ServiceSupervisionTest {
         assertThat(exited.lastError()).contains("not ready within").contains("not restarted").doesNotContain("signal");
     }
 
+    /** A script that starts its server in the background and exits 0, as `daemon` or `--detach` flags do. */
+    private static final String DAEMONIZES = "sleep 600 & sleep 600 & exit 0";
+    private static final String FORKED = NAME + " exited 0 and left 2 processes running: it forked into the background; "
+            + "run it in the foreground (e.g. `--no-daemon`)";
+
+    @Test
+    void aServiceThatForksIntoTheBackgroundIsToldSoWithRestartAlways() {
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, DAEMONIZES));
+        supervisor.start();
+        ComponentSnapshot failed = awaitState(supervisor, ComponentState.FAILED);
+        assertThat(failed.lastError()).contains(FORKED);
+    }
+
+    @Test
+    void aOneShotThatForksIntoTheBackgroundIsToldSoWithRestartNo() {
+        Supervisor supervisor = supervise(spec(RestartMode.NO, DAEMONIZES));
+        supervisor.start();
+        ComponentSnapshot completed = awaitState(supervisor, ComponentState.COMPLETED);
+        assertThat(completed.lastError()).isEqualTo(FORKED);
+        await().atMost(PATIENCE).until(() -> processes.liveMarked().isEmpty()); // and what it left is gone
+    }
+
+    // ---- escapees: processes that leave the session and drop the environment mark ----------
+
+    /** Each escapee appends its pid to FILE ($1), then sleeps: one by `env -i setsid`, one by a double fork through `env -i`. */
+    private static final String ESCAPES = "env -i setsid /bin/sh -c 'echo $$ >> \"$0\"; exec sleep 60' \"$1\" & "
+            + "env -i /bin/sh -c '/bin/sh -c \"echo \\$\\$ >> $0; exec sleep 61\" &' \"$1\"; ";
+
+    @Test
+    void escapeesThatDropTheirSessionAndEnvironmentAreGoneAfterStop() throws Exception {
+        Assumptions.assumeTrue(CgroupRoot.of(home).available(), "needs a cgroup v2 we may create");
+        Path pids = home.resolve("escapees");
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS,
+                List.of("/bin/sh", "-c", ESCAPES + "exec sleep 600", "svc", pids.toString())));
+        supervisor.start();
+        awaitState(supervisor, ComponentState.RUNNING);
+        List<Long> escapees = awaitLines(pids, 2);
+
+        supervisor.stop().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+
+        escapees.forEach(TestProcesses::awaitGone);
+        assertThat(CgroupRoot.of(home).runs(NAME)).as("the run's cgroup is removed").isEmpty();
+    }
+
+    @Test
+    void aServiceThatCrashesAfterSpawningEscapeesDoesNotPileThemUp() throws Exception {
+        Assumptions.assumeTrue(CgroupRoot.of(home).available(), "needs a cgroup v2 we may create");
+        Path pids = home.resolve("escapees");
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS,
+                List.of("/bin/sh", "-c", ESCAPES + "sleep 0.3; exit 1", "svc", pids.toString())));
+        supervisor.start();
+        awaitState(supervisor, ComponentState.FAILED); // three starts that never became ready
+        List<Long> escapees = awaitLines(pids, 6);
+
+        escapees.forEach(TestProcesses::awaitGone);
+        await().atMost(PATIENCE).until(() -> CgroupRoot.of(home).runs(NAME).isEmpty());
+    }
+
+    @Test
+    void withoutCgroupsTheNoteSaysWhyAndWhatCanOutliveAStop() {
+        CgroupRoot off = CgroupRoot.find(home, Map.of(CgroupRoot.OFF_VARIABLE, "1"));
+
+        assertThat(off.available()).isFalse();
+        assertThat(off.newRun(NAME)).isEmpty();
+        assertThat(off.degradedNote()).hasValueSatisfying(note -> assertThat(note)
+                .contains("no cgroups", CgroupRoot.OFF_VARIABLE, "env -i setsid").doesNotContain("\n"));
+    }
+
+    private static List<Long> awaitLines(Path file, int count) {
+        return await().atMost(PATIENCE).until(() -> Files.exists(file)
+                        ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).map(l -> Long.parseLong(l.strip())).toList()
+                        : List.<Long>of(), lines -> lines.size() >= count);
+    }
+
     @Test
     void aServiceWithoutAProbeIsReadyOnlyOnceItHasStayedUpAMoment() {
         Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, "exec sleep 600"));
@@ -165,7 +241,9 @@ class ServiceSupervisionTest {
         ComponentSnapshot failed = awaitState(supervisor, ComponentState.FAILED);
         assertThat(failed.lastError()).contains("cannot run no-such-command-anywhere --flag: command not found");
         assertThat(failed.restarts()).isZero();
-        assertThat(failed.logTail()).anyMatch(line -> line.contains("No such file or directory"));
+        // setsid's words, or the sh's that starts it in its cgroup
+        assertThat(failed.logTail()).anyMatch(line -> line.contains("No such file or directory")
+                || line.contains("no-such-command-anywhere: not found"));
 
         Supervisor viaShell = supervise(spec(RestartMode.ALWAYS, "./not-there.sh"), "other");
         viaShell.start();

@@ -12,6 +12,7 @@ import dev.stigmer.lock.ExclusiveLock;
 import dev.stigmer.logs.LogRotation;
 import dev.stigmer.logs.LogRotator;
 import dev.stigmer.os.Linux;
+import dev.stigmer.process.CgroupRoot;
 import dev.stigmer.process.ChildReaper;
 import dev.stigmer.process.PidfdSupport;
 import dev.stigmer.process.ProcessIdentity;
@@ -101,6 +102,8 @@ public final class DaemonMain {
             Linux.becomeChildSubreaper();
             // Checked once, here: without pidfds every signal goes by pid (checked), and status says so.
             PidfdSupport.current().degradedNote().ifPresent(note ->
+                    LOG.log(System.Logger.Level.WARNING, "degraded: " + note));
+            CgroupRoot.of(home.root()).degradedNote().ifPresent(note ->
                     LOG.log(System.Logger.Level.WARNING, "degraded: " + note));
             DaemonMain daemon = new DaemonMain(home);
             daemon.lockFile = lockFile;

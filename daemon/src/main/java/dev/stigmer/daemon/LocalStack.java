@@ -5,6 +5,7 @@ import dev.stigmer.control.LocalSettings;
 import dev.stigmer.control.StackEvent;
 import dev.stigmer.control.StackRequest;
 import dev.stigmer.control.StatusReport;
+import dev.stigmer.process.CgroupRoot;
 import dev.stigmer.process.Ownership;
 import dev.stigmer.process.PidfdSupport;
 import dev.stigmer.state.Installation;
@@ -71,6 +72,7 @@ final class LocalStack implements StackApi {
     /** Status and the request bookkeeping from one look at the stack (one turn of its thread). */
     StatusReport status(StackController.View view) {
         List<String> degraded = new java.util.ArrayList<>(PidfdSupport.current().degradedNote().stream().toList());
+        CgroupRoot.of(home.root()).degradedNote().ifPresent(degraded::add);
         if (dashboardUnavailable != null) {
             degraded.add(dashboardUnavailable);
         }

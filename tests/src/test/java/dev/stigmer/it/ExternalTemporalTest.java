@@ -112,6 +112,27 @@ class ExternalTemporalTest {
         }
     }
 
+    /** The README's promise: the key travels over the socket only, so the daemon never holds it in its environment. */
+    @Test
+    void theVariableApiKeyEnvNamesIsKeptOutOfTheDaemonsEnvironment(Stack stack) throws Exception {
+        external(stack);
+        Path project = stack.project(stackFile("""
+                temporal:
+                  external:
+                    address: "127.0.0.1:%d"
+                    api_key_env: %s
+                """.formatted(Stack.freePort(), KEY_VARIABLE)));
+        CliResult start = stack.run(Map.of(KEY_VARIABLE, KEY), "local"); // nobody listens there: exits 1, the daemon stays
+        assertThat(start.exitCode()).as(start.toString()).isEqualTo(1);
+        long daemon = stack.daemonPid();
+        assertThat(daemon).isPositive();
+        assertThat(Files.readString(Path.of("/proc/" + daemon + "/environ"))).as("the daemon's environment")
+                .doesNotContain(KEY).doesNotContain(KEY_VARIABLE + "=");
+        assertThat(Files.readString(Path.of("/proc/" + daemon + "/environ"))).as("the caller's environment reached it")
+                .contains("STIGMER_HOME=");
+        assertThat(project).exists();
+    }
+
     @Test
     void tlsWithItsCaAndServerNameAndAnApiKeyThatNeverReachesADiskOrAnArgv(Stack stack) throws Exception {
         external(stack);
