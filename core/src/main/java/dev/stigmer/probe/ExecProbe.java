@@ -4,7 +4,6 @@ import dev.stigmer.os.Linux;
 import dev.stigmer.process.ExitStatus;
 import dev.stigmer.process.ProcessSignals;
 import dev.stigmer.process.SpawnedProcess;
-import dev.stigmer.supervision.HealthProbe;
 
 import java.io.IOException;
 import java.nio.file.Path;

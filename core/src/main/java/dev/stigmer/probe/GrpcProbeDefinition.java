@@ -1,6 +1,5 @@
 package dev.stigmer.probe;
 
-import dev.stigmer.supervision.HealthProbe;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package dev.stigmer.probe;
 
-import dev.stigmer.supervision.HealthProbe;
 
 import java.net.URI;
 import java.util.Map;

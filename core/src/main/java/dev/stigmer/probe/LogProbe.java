@@ -1,7 +1,6 @@
 package dev.stigmer.probe;
 
 import dev.stigmer.logs.LogFollower;
-import dev.stigmer.supervision.HealthProbe;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

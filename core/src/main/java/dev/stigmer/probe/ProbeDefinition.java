@@ -1,8 +1,6 @@
 package dev.stigmer.probe;
 
 import dev.stigmer.config.Durations;
-import dev.stigmer.supervision.HealthProbe;
-import dev.stigmer.supervision.ProbeSchedule;
 
 import java.time.Duration;
 import java.util.ArrayList;

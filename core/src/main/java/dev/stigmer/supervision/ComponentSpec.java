@@ -1,5 +1,6 @@
 package dev.stigmer.supervision;
 
+import dev.stigmer.probe.ProbeSchedule;
 import dev.stigmer.process.StopPolicy;
 import dev.stigmer.stack.RestartMode;
 

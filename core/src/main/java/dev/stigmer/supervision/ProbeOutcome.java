@@ -1,9 +1,11 @@
 package dev.stigmer.supervision;
 
+import dev.stigmer.probe.ProbeSchedule;
+import dev.stigmer.probe.HealthProbe;
 import dev.stigmer.process.PortOwner;
 import dev.stigmer.process.ProcessIdentity;
 import dev.stigmer.supervision.ComponentSpec.Endpoint;
-import dev.stigmer.supervision.HealthProbe.ProbeResult;
+import dev.stigmer.probe.HealthProbe.ProbeResult;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.stigmer.supervision;
 
+import dev.stigmer.probe.ProbeSchedule;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;

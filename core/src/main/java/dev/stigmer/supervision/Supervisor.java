@@ -1,5 +1,6 @@
 package dev.stigmer.supervision;
 
+import dev.stigmer.probe.ProbeSchedule;
 import dev.stigmer.logs.LogTail;
 import dev.stigmer.process.AdoptedProcess;
 import dev.stigmer.process.CgroupRoot;

@@ -57,7 +57,7 @@ class ProbeDefinitionTest {
     @Test
     void eachKindBuildsItsOwnProbe() {
         ProbeContext context = new ProbeContext(java.nio.file.Path.of("/tmp/x.log"), Map.of(), java.nio.file.Path.of("/tmp"),
-                (host, port, service) -> timeout -> dev.stigmer.supervision.HealthProbe.ProbeResult.failing(
+                (host, port, service) -> timeout -> dev.stigmer.probe.HealthProbe.ProbeResult.failing(
                         "grpc " + host + ":" + port + " " + service));
         assertThat(ONE_OF_EACH.get(0).build(context)).isInstanceOf(HttpProbe.class);
         assertThat(ONE_OF_EACH.get(1).build(context)).isInstanceOf(TcpProbe.class);

@@ -1,6 +1,8 @@
 package dev.stigmer.supervision;
 
-import dev.stigmer.supervision.HealthProbe.ProbeResult;
+import dev.stigmer.probe.ProbeSchedule;
+import dev.stigmer.probe.HealthProbe;
+import dev.stigmer.probe.HealthProbe.ProbeResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

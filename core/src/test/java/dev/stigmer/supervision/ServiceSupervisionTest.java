@@ -1,5 +1,7 @@
 package dev.stigmer.supervision;
 
+import dev.stigmer.probe.ProbeSchedule;
+import dev.stigmer.probe.HealthProbe;
 import dev.stigmer.os.Linux;
 import dev.stigmer.process.CgroupRoot;
 import dev.stigmer.process.Ownership;

@@ -1,5 +1,7 @@
 package dev.stigmer.supervision;
 
+import dev.stigmer.probe.ProbeSchedule;
+import dev.stigmer.probe.HealthProbe;
 import dev.stigmer.os.Linux;
 import dev.stigmer.process.Ownership;
 import dev.stigmer.process.PortOwner;
@@ -7,7 +9,7 @@ import dev.stigmer.process.StopPolicy;
 import dev.stigmer.state.Json;
 import dev.stigmer.supervision.ComponentSpec.Endpoint;
 import dev.stigmer.stack.RestartMode;
-import dev.stigmer.supervision.HealthProbe.ProbeResult;
+import dev.stigmer.probe.HealthProbe.ProbeResult;
 import dev.stigmer.testing.TestProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,6 +1,6 @@
 package dev.stigmer.health;
 
-import dev.stigmer.supervision.HealthProbe;
+import dev.stigmer.probe.HealthProbe;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;

@@ -2,7 +2,7 @@ package dev.stigmer.health;
 
 import com.google.protobuf.CodedOutputStream;
 import dev.stigmer.control.ExternalTemporal;
-import dev.stigmer.supervision.HealthProbe;
+import dev.stigmer.probe.HealthProbe;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptors;

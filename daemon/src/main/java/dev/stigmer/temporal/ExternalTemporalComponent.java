@@ -7,7 +7,7 @@ import dev.stigmer.process.Ownership;
 import dev.stigmer.process.ProcessTree;
 import dev.stigmer.process.StopPolicy;
 import dev.stigmer.state.StigmerHome;
-import dev.stigmer.supervision.ProbeSchedule;
+import dev.stigmer.probe.ProbeSchedule;
 
 import java.io.IOException;
 import java.nio.file.Files;

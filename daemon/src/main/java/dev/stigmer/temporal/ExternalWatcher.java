@@ -5,7 +5,7 @@ import dev.stigmer.supervision.ComponentSnapshot;
 import dev.stigmer.supervision.ComponentState;
 import dev.stigmer.supervision.EventLoop;
 import dev.stigmer.supervision.Prober;
-import dev.stigmer.supervision.ProbeSchedule;
+import dev.stigmer.probe.ProbeSchedule;
 
 import java.time.Duration;
 import java.util.List;

@@ -9,7 +9,7 @@ import dev.stigmer.state.Installation;
 import dev.stigmer.state.StigmerHome;
 import dev.stigmer.stack.RestartMode;
 import dev.stigmer.supervision.ComponentSpec;
-import dev.stigmer.supervision.ProbeSchedule;
+import dev.stigmer.probe.ProbeSchedule;
 import dev.stigmer.supervision.ComponentSpec.Endpoint;
 import dev.stigmer.supervision.RestartPolicy;
 

@@ -2,9 +2,9 @@ package dev.stigmer.temporal;
 
 import dev.stigmer.probe.TcpProbe;
 import dev.stigmer.supervision.ComponentState;
-import dev.stigmer.supervision.HealthProbe;
-import dev.stigmer.supervision.HealthProbe.ProbeResult;
-import dev.stigmer.supervision.ProbeSchedule;
+import dev.stigmer.probe.HealthProbe;
+import dev.stigmer.probe.HealthProbe.ProbeResult;
+import dev.stigmer.probe.ProbeSchedule;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

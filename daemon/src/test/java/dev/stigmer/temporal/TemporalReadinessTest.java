@@ -8,7 +8,7 @@ import dev.stigmer.supervision.ComponentSnapshot;
 import dev.stigmer.supervision.ComponentSpec;
 import dev.stigmer.supervision.ComponentSpec.Endpoint;
 import dev.stigmer.supervision.ComponentState;
-import dev.stigmer.supervision.ProbeSchedule;
+import dev.stigmer.probe.ProbeSchedule;
 import dev.stigmer.supervision.RestartPolicy;
 import dev.stigmer.supervision.Supervisor;
 import org.junit.jupiter.api.Test;

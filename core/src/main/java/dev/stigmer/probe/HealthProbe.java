@@ -1,4 +1,4 @@
-package dev.stigmer.supervision;
+package dev.stigmer.probe;
 
 import java.time.Duration;
 import java.util.OptionalInt;
