@@ -43,30 +43,7 @@ public final class PortOwner {
 
     /** Whether any socket listens on {@code port} at a loopback address, IPv4 or IPv6 (from /proc). */
     static boolean listensOnLoopback(int port) {
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(Path.of(table));
-            } catch (IOException e) {
-                continue;
-            }
-            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length < 10 || !LISTEN.equals(f[3])) {
-                    continue;
-                }
-                String local = f[1];
-                String host = local.substring(0, local.indexOf(':'));
-                int localPort = Integer.parseInt(local.substring(local.indexOf(':') + 1), 16);
-                // 127.x.x.x is stored little-endian ("..7F"); ::1 as four little-endian words.
-                boolean loopback = host.length() == 8 ? host.endsWith("7F")
-                        : host.equals("00000000000000000000000001000000") || host.equals("0000000000000000FFFF00000100007F");
-                if (localPort == port && loopback) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return listeners(port).orElse(List.of()).stream().anyMatch(ListeningSocket::loopback);
     }
 
     /** True when nothing stops us from listening on {@code address:port} right now. */
@@ -132,7 +109,20 @@ public final class PortOwner {
 
     /** Empty when neither table can be read (no IPv6 is fine: tcp6 is then simply absent). */
     private static Optional<Set<Long>> listeningInodesIfReadable(int port) {
-        Set<Long> inodes = new HashSet<>();
+        return listeners(port).map(found -> {
+            Set<Long> inodes = new HashSet<>();
+            found.forEach(listener -> inodes.add(listener.inode()));
+            return inodes;
+        });
+    }
+
+    /** A listening socket on the port, from /proc/net/tcp{,6}. */
+    private record ListeningSocket(boolean loopback, long inode) {
+    }
+
+    /** Every socket listening on {@code port}; empty when neither table can be read. */
+    private static Optional<List<ListeningSocket>> listeners(int port) {
+        List<ListeningSocket> found = new java.util.ArrayList<>();
         boolean read = false;
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             List<String> lines;
@@ -148,12 +138,17 @@ public final class PortOwner {
                     continue;
                 }
                 String local = f[1];
+                String host = local.substring(0, local.indexOf(':'));
                 int localPort = Integer.parseInt(local.substring(local.indexOf(':') + 1), 16);
-                if (localPort == port) {
-                    inodes.add(Long.parseLong(f[9]));
+                if (localPort != port) {
+                    continue;
                 }
+                // 127.x.x.x is stored little-endian ("..7F"); ::1 as four little-endian words.
+                boolean loopback = host.length() == 8 ? host.endsWith("7F")
+                        : host.equals("00000000000000000000000001000000") || host.equals("0000000000000000FFFF00000100007F");
+                found.add(new ListeningSocket(loopback, Long.parseLong(f[9])));
             }
         }
-        return read ? Optional.of(inodes) : Optional.empty();
+        return read ? Optional.of(found) : Optional.empty();
     }
 }
