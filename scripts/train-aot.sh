@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds JDK 25 AOT caches (JEP 483/514) after a build: LIB/aot/cli.aot for the CLI, whose
-# start-up is what a user waits on, and LIB/aot/embedded.aot for the embedded Temporal, whose
-# start-up is what a crash costs. Each cache is trained by one real run with the exact classpath
+# start-up is what a user waits on, LIB/aot/embedded.aot for the embedded Temporal, whose
+# start-up is what a crash costs, and LIB/aot/daemon.aot for the daemon, which a cold start waits on. Each cache is trained by one real run with the exact classpath
 # its users pass (jars sorted by byte order, as Installation.classpath sorts them). A JVM that
 # cannot use a cache (another JDK build, another classpath) ignores it silently. The caches live
 # in the build directory they were trained on (its real path, as Installation resolves it).
@@ -44,6 +44,57 @@ for _ in 1 2 3; do
 done
 kill -TERM "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
+# The daemon: the exact command line the CLI spawns, trained on a real start of Temporal and of a
+# small stack (a one-shot, an HTTP service with readiness and liveness probes, a log probe), status
+# calls, a killed service's restart and a stop; the cache is written as the daemon exits. A
+# throw-away root whose build/lib is this build makes every path (classpath, caches) this build's.
+dist=$home/dist
+mkdir -p "$dist/build" "$home/daemon-home" "$home/stack"
+ln -s "$lib" "$dist/build/lib"
+cli() { STIGMER_HOME=$home/daemon-home STIGMER_TEMPORAL_PORT=$port "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+  --enable-native-access=ALL-UNNAMED -Dstigmer.dist="$dist" -cp "$(cp_of cli)" "$@"; }
+mapfile -t daemon < <(cli dev.stigmer.cli.AotTraining daemon-command 2>>"$log")
+web=$(( 20000 + RANDOM % 20000 ))
+while (exec 3<>/dev/tcp/127.0.0.1/$web) 2>/dev/null; do web=$(( 20000 + RANDOM % 20000 )); done
+serve="python3, -m, http.server, \"$web\", --bind, 127.0.0.1"
+command -v python3 >/dev/null 2>&1 || serve="sh, -c, \"exec sleep 600\""
+cat > "$home/stack/stigmer.yaml" <<EOF
+services:
+  once:
+    command: [sh, -c, "exit 0"]
+    restart: "no"
+  web:
+    command: [$serve]
+    port: $web
+    depends_on:
+      once: {condition: completed}
+      temporal: {condition: healthy}
+    ready: {http: "http://127.0.0.1:$web/", interval: 250ms, timeout: 1s}
+    health: {tcp: $web, interval: 1s, timeout: 1s, failures: 3}
+  sleeper:
+    command: [sh, -c, "echo started; exec sleep 600"]
+    depends_on: [web]
+    ready: {log: started}
+EOF
+if (( ${#daemon[@]} > 2 )); then
+  (cd "$home/daemon-home" && STIGMER_HOME=$home/daemon-home STIGMER_COMPONENT=daemon exec setsid "${daemon[0]}" \
+    -XX:AOTCacheOutput="$aot/daemon.aot" "${daemon[@]:1}" >>"$log" 2>&1 </dev/null) &
+  trainee=$!
+  for _ in $(seq 400); do [[ -S $home/daemon-home/run/daemon.sock ]] && break; sleep 0.05; done
+  {
+    cli dev.stigmer.cli.Main local -f "$home/stack/stigmer.yaml"
+    cli dev.stigmer.cli.Main local status
+    cli dev.stigmer.cli.Main local status --json
+    for victim in $(ps -eo pid=,args= | awk '$2 == "sleep" && $3 == "600" {print $1}'); do # a crash to heal
+      grep -qsaF "STIGMER_HOME=$home/daemon-home" "/proc/$victim/environ" && kill -KILL "$victim"
+    done
+    sleep 1.5
+    cli dev.stigmer.cli.Main local status
+    cli dev.stigmer.cli.Main local stop
+  } >>"$log" 2>&1
+  wait "$trainee" 2>/dev/null
+fi
+
 touch "$aot/.trained" # tried: the launcher does not try again until the next build
-[[ -f $aot/cli.aot && -f $aot/embedded.aot ]] || echo "stigmer: AOT caches were not built (see $log); starting without them" >&2
+[[ -f $aot/cli.aot && -f $aot/embedded.aot && -f $aot/daemon.aot ]] || echo "stigmer: AOT caches were not built (see $log); starting without them" >&2
 exit 0

@@ -113,6 +113,15 @@ final class Bench {
         }
     }
 
+    /** The 1-minute load average (/proc/loadavg), or NaN. */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -28,6 +28,8 @@ import java.util.stream.Stream;
 public final class Benchmark {
     private final Map<String, Map<String, Stats>> figures = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
+    /** The 1-minute load average each figure was taken under: other work on the machine shows. */
+    private final Map<String, Stats> loads = new LinkedHashMap<>();
 
     public static void main(String[] args) throws Exception {
         int rounds = 5;
@@ -83,8 +85,10 @@ public final class Benchmark {
         }
         logFlood(work, floodSeconds);
         if (stackServices > 0) {
-            new StackBenchmark(work.resolve("stack"), stackServices,
-                    (peer, figure) -> record(peer, figure.getKey(), figure.getValue())).run(stackRounds);
+            StackBenchmark stack = new StackBenchmark(work.resolve("stack"), stackServices,
+                    (peer, figure) -> record(peer, figure.getKey(), figure.getValue()));
+            stack.sleepersFootprint();
+            stack.run(stackRounds);
             notes.add(String.format(Locale.ROOT, "Stack of %d: python3 http.server each (no probes); stigmer runs its "
                     + "Temporal beside them. Start is polled from the moment each start command runs: supervisord's "
                     + "returns at once, `stigmer local` once Temporal serves and every service has stayed up 1 s.",
@@ -100,12 +104,16 @@ public final class Benchmark {
 
     private void lifecycleRound(Peer peer) {
         try (Health health = new Health(peer.port())) {
+            // Both measured from outside while the start command runs: supervisord's returns at
+            // once, `stigmer local start` once Temporal serves.
             long started = System.nanoTime();
-            peer.coldStart();
+            java.util.concurrent.CompletableFuture<Void> command = java.util.concurrent.CompletableFuture.runAsync(peer::coldStart);
+            record(peer, "cold start -> Temporal's port accepting (ms)", millisSince(started, awaitAccepting(peer.port(), command)));
             record(peer, "cold start -> serving (ms)", millisSince(started, health.awaitServing(90_000)));
+            command.join();
 
             for (int i = 0; i < 5; i++) {
-                record(peer, "idempotent start (ms)", peer.idempotentCall().millis());
+                record(peer, "idempotent `stigmer local` / `supervisorctl status` (ms)", peer.idempotentCall().millis());
             }
 
             long victim = awaitTemporal(peer, -1);
@@ -124,6 +132,23 @@ public final class Benchmark {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Polls a TCP connect to {@code port} every 2 ms; returns the nanoTime it first succeeded. */
+    private static long awaitAccepting(int port, java.util.concurrent.CompletableFuture<Void> command) {
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+                return System.nanoTime();
+            } catch (IOException refused) {
+                if (command.isCompletedExceptionally()) {
+                    command.join();
+                }
+                Bench.sleep(2);
+            }
+        }
+        throw new IllegalStateException("port " + port + " not accepting within 90 s");
     }
 
     /** Waits for a live Temporal process other than {@code not}; returns its pid. Tight poll of /proc. */
@@ -173,13 +198,16 @@ public final class Benchmark {
                     calls.add(pool.submit(() -> Bench.run(env, peer.statusCommand())));
                 }
                 int answered = 0;
+                double last = 0;
                 for (Future<Bench.Run> call : calls) {
                     Bench.Run run = call.get();
                     if (run.exitCode() == 0) {
                         answered++;
                     }
+                    last = Math.max(last, run.millis());
                     record(peer, clients + " simultaneous status: latency (ms)", run.millis());
                 }
+                record(peer, clients + " simultaneous status: the last answered (ms)", last);
                 record(peer, clients + " simultaneous status: answered", answered);
             }
             peer.stop();
@@ -245,6 +273,7 @@ public final class Benchmark {
 
     private void record(String peer, String figure, double value) {
         figures.computeIfAbsent(figure, f -> new LinkedHashMap<>()).computeIfAbsent(peer, p -> new Stats()).add(value);
+        loads.computeIfAbsent(figure, f -> new Stats()).add(Bench.loadAverage());
     }
 
     private static double millisSince(long startNanos, long endNanos) {
@@ -255,17 +284,20 @@ public final class Benchmark {
         StringBuilder t = new StringBuilder();
         t.append("# stigmer local vs supervisord\n\n");
         t.append(String.format(Locale.ROOT, "%s, %d rounds alternating, %d cores, %s. Medians (in brackets: p95 with 20 "
-                        + "samples or more, else the max); ratio = stigmer / supervisord.%n%n",
+                        + "samples or more, else the max); ratio = stigmer / supervisord; load = the 1-minute load average "
+                        + "while the figure's samples were taken (lowest-highest: other work on the machine).%n%n",
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME.withLocale(Locale.ROOT)).substring(0, 16),
                 rounds, Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " "
                         + System.getProperty("os.version")));
-        t.append("| figure | stigmer | supervisord | ratio |\n|---|---|---|---|\n");
+        t.append("| figure | stigmer | supervisord | ratio | load |\n|---|---|---|---|---|\n");
         figures.forEach((figure, byPeer) -> {
+            Stats load = loads.get(figure);
             Stats s = byPeer.get("stigmer");
             Stats p = byPeer.get("supervisord");
             t.append("| ").append(figure).append(" | ").append(cell(s)).append(" | ").append(cell(p)).append(" | ")
                     .append(s != null && p != null && p.median() > 0
                             ? String.format(Locale.ROOT, "%.2f", s.median() / p.median()) : "-")
+                    .append(" | ").append(String.format(Locale.ROOT, "%.1f-%.1f", load.quantile(0), load.max()))
                     .append(" |\n");
         });
         notes.forEach(n -> t.append("\n").append(n).append("\n"));

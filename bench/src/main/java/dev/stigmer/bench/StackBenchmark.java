@@ -51,10 +51,38 @@ final class StackBenchmark {
                 "--directory", work.resolve("www").toString());
     }
 
+    /**
+     * The supervisor's memory with N idle `sleep` services (no ports, no probes) beside stigmer's
+     * Temporal: what supervising itself costs, without the services' own work.
+     */
+    void sleepersFootprint() throws Exception {
+        List<List<String>> sleepers = new ArrayList<>();
+        for (int i = 0; i < services; i++) {
+            sleepers.add(List.of("sleep", "3600"));
+        }
+        for (StackPeer peer : List.of(new StigmerStack("sleepers", sleepers, List.of()),
+                new SupervisordStack("sleepers", sleepers))) {
+            System.out.printf("%d sleep services: %s%n", services, peer.name());
+            peer.start();
+            while (peer.servicePids().size() < services) {
+                Bench.sleep(20);
+            }
+            Bench.sleep(10_000); // past start-up work, as the idle footprint
+            long pid = peer.supervisorPid();
+            record(peer, services + " sleep services: supervisor RSS (MB)", Bench.rssKb(pid) / 1024.0);
+            record(peer, services + " sleep services: supervisor PSS (MB)", Bench.pssKb(pid) / 1024.0);
+            peer.stop();
+            while (!peer.nothingLeft()) {
+                Bench.sleep(5);
+            }
+        }
+    }
+
     void run(int rounds) throws Exception {
         Files.createDirectories(work.resolve("www"));
-        StigmerStack stigmer = new StigmerStack();
-        SupervisordStack supervisord = new SupervisordStack();
+        List<List<String>> commands = ports.stream().map(this::serviceCommand).toList();
+        StigmerStack stigmer = new StigmerStack("web", commands, ports);
+        SupervisordStack supervisord = new SupervisordStack("web", commands);
         for (int round = 1; round <= rounds; round++) {
             for (StackPeer peer : round % 2 == 1 ? List.of(stigmer, supervisord) : List.of(supervisord, stigmer)) {
                 System.out.printf("stack of %d, round %d/%d: %s%n", services, round, rounds, peer.name());
@@ -174,15 +202,21 @@ final class StackBenchmark {
     final class StigmerStack implements StackPeer {
         private final StigmerPeer peer;
         private final Path project;
+        private final String prefix;
 
-        StigmerStack() throws IOException {
-            peer = new StigmerPeer(work.resolve("stigmer-stack-home"), Bench.freePort(), Map.of());
-            project = Files.createDirectories(work.resolve("stigmer-stack"));
+        /** Services {@code prefix0..N-1} running {@code commands}, each with its port when {@code ports} has one. */
+        StigmerStack(String prefix, List<List<String>> commands, List<Integer> ports) throws IOException {
+            this.prefix = prefix;
+            peer = new StigmerPeer(work.resolve("stigmer-" + prefix + "-home"), Bench.freePort(), Map.of());
+            project = Files.createDirectories(work.resolve("stigmer-" + prefix));
             StringBuilder yaml = new StringBuilder("services:\n");
-            for (int i = 0; i < services; i++) {
-                yaml.append("  web").append(i).append(":\n    command: [")
-                        .append(String.join(", ", serviceCommand(ports.get(i)).stream().map(a -> "\"" + a + "\"").toList()))
-                        .append("]\n    port: ").append(ports.get(i)).append('\n');
+            for (int i = 0; i < commands.size(); i++) {
+                yaml.append("  ").append(prefix).append(i).append(":\n    command: [")
+                        .append(String.join(", ", commands.get(i).stream().map(a -> "\"" + a + "\"").toList()))
+                        .append("]\n");
+                if (i < ports.size()) {
+                    yaml.append("    port: ").append(ports.get(i)).append('\n');
+                }
             }
             Files.writeString(project.resolve("stigmer.yaml"), yaml.toString());
         }
@@ -220,7 +254,7 @@ final class StackBenchmark {
 
         @Override
         public List<Long> servicePids() {
-            return Ownership.scan(peer.home()).entrySet().stream().filter(e -> e.getKey().startsWith("web"))
+            return Ownership.scan(peer.home()).entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
                     .flatMap(e -> e.getValue().stream()).map(ProcStat::pid).toList();
         }
 
@@ -235,15 +269,15 @@ final class StackBenchmark {
         private final Path dir;
         private final Path config;
 
-        SupervisordStack() throws IOException {
-            dir = Files.createDirectories(work.resolve("supervisord-stack"));
+        SupervisordStack(String prefix, List<List<String>> commands) throws IOException {
+            dir = Files.createDirectories(work.resolve("supervisord-" + prefix));
             config = dir.resolve("supervisord.conf");
             StringBuilder conf = new StringBuilder(SupervisordPeer.header(dir));
-            for (int i = 0; i < services; i++) {
+            for (int i = 0; i < commands.size(); i++) {
                 conf.append("""
 
-                        [program:web%d]
-                        command=%s
+                        [program:%5$s%1$d]
+                        command=%2$s
                         autostart=true
                         autorestart=true
                         startsecs=1
@@ -251,8 +285,8 @@ final class StackBenchmark {
                         killasgroup=true
                         stopwaitsecs=10
                         redirect_stderr=true
-                        stdout_logfile=%s/web%d.log
-                        """.formatted(i, String.join(" ", serviceCommand(ports.get(i))), dir, i));
+                        stdout_logfile=%3$s/%5$s%4$d.log
+                        """.formatted(i, String.join(" ", commands.get(i)), dir, i, prefix));
             }
             Files.writeString(config, conf.toString());
         }

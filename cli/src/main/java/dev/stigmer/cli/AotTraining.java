@@ -22,7 +22,8 @@ import java.util.Map;
  * runs the calls people repeat most against that stand-in: `local`, `local start`, `local status
  * [--json]`, then `local` and `local config` with a stack file. Help and errors go through
  * picocli, whose class files cannot be cached anyway.
- * Run both with STIGMER_HOME pointing at the same throw-away directory.
+ * Run both with STIGMER_HOME pointing at the same throw-away directory. {@code daemon-command}
+ * prints the daemon's command line, one argument a line, for the daemon's training run.
  */
 public final class AotTraining {
     private AotTraining() {
@@ -32,6 +33,11 @@ public final class AotTraining {
         StigmerHome home = StigmerHome.fromEnvironment().ensureCreated();
         if (args.length == 1 && args[0].equals("serve")) {
             serve(home);
+            return;
+        }
+        if (args.length == 1 && args[0].equals("daemon-command")) {
+            // One argument a line, for the daemon's own training run (the very line the CLI spawns).
+            Daemon.command(dev.stigmer.state.Installation.current(), home).forEach(System.out::println);
             return;
         }
         PrintStream out = System.out;

@@ -242,23 +242,30 @@ final class Daemon {
 
     /** Starts the daemon in a session of its own, output appended to logs/daemon.log. */
     private Process spawn() {
-        Installation installation = Installation.current();
-        List<String> command = new ArrayList<>(List.of("setsid", installation.java().toString()));
+        List<String> command = new ArrayList<>(List.of("setsid"));
+        command.addAll(command(Installation.current(), home));
+        return startDaemonProcess(command, false);
+    }
+
+    /**
+     * The daemon's command line: this JVM's java, the flags, its AOT cache when the build trained
+     * one (scripts/train-aot.sh runs this very line to train it), and only the home: what it runs
+     * comes in START requests, like the services.
+     */
+    static List<String> command(Installation installation, StigmerHome home) {
+        List<String> command = new ArrayList<>(List.of(installation.java().toString()));
+        // Unusable (another JVM build, another class path): ignored without a word.
+        installation.aotCache(COMPONENT).ifPresent(cache -> command.addAll(
+                List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off")));
         command.addAll(JVM_FLAGS);
-        // Only the home: what it runs comes in START requests, like the services.
         command.addAll(List.of("-Dstigmer.dist=" + installation.root(),
                 "-cp", installation.classpath(COMPONENT), "dev.stigmer.daemon.DaemonMain", home.root().toString()));
-        return startDaemonProcess(command, false);
+        return command;
     }
 
     /** Runs the daemon in this terminal until it ends (Ctrl-C stops everything); returns its exit code. */
     int runInForeground() {
-        Installation installation = Installation.current();
-        List<String> command = new ArrayList<>(List.of(installation.java().toString()));
-        command.addAll(JVM_FLAGS);
-        command.addAll(List.of("-Dstigmer.dist=" + installation.root(),
-                "-cp", installation.classpath(COMPONENT), "dev.stigmer.daemon.DaemonMain", home.root().toString()));
-        Process process = startDaemonProcess(command, true);
+        Process process = startDaemonProcess(command(Installation.current(), home), true);
         // Ctrl-C reaches the daemon too (same process group) and it stops everything; the JVM must
         // not return the terminal before that is done.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
