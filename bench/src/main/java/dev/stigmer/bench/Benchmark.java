@@ -83,7 +83,9 @@ public final class Benchmark {
             footprint(List.of(stigmer, supervisord), idleSeconds);
             manyClients(List.of(stigmer, supervisord), clients);
         }
-        logFlood(work, floodSeconds);
+        if (floodSeconds > 0) {
+            logFlood(work, floodSeconds);
+        }
         if (stackServices > 0) {
             StackBenchmark stack = new StackBenchmark(work.resolve("stack"), stackServices,
                     (peer, figure) -> record(peer, figure.getKey(), figure.getValue()));
