@@ -71,6 +71,8 @@ class ReleaseArchiveTest {
         assertThat(Files.readSymbolicLink(Path.of("/proc/" + temporal + "/exe"))).startsWith(runtime);
         assertThat(Files.readString(Path.of("/proc/" + temporal + "/maps")))
                 .as("Temporal maps its AOT cache").contains(release.dir.toRealPath() + "/lib/aot/embedded.aot");
+        assertThat(Files.readString(Path.of("/proc/" + daemon + "/maps")))
+                .as("the daemon maps its AOT cache").contains(release.dir.toRealPath() + "/lib/aot/daemon.aot");
         // A CLI that stays (logs -f) shows what every CLI maps: unshare, sh and the launcher exec into its JVM.
         ProcessBuilder followBuilder = new ProcessBuilder(Release.sandboxed(List.of(stigmer.toString(), "local", "logs", "-f", "temporal")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true);
