@@ -154,9 +154,12 @@ public final class FileWatcher implements AutoCloseable {
                 continue;
             }
             Path child = directory.resolve((Path) event.context());
-            if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)
-                    && wanted(child)) {
-                registerTree(child, calls);
+            if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                // A new directory is no change by itself (mkdir -p before a write); the files in it are.
+                if (wanted(child)) {
+                    registerTree(child, calls);
+                }
+                continue;
             }
             for (Subscription subscription : subscriptions) {
                 if (subscription.matcher.accepts(child)) {

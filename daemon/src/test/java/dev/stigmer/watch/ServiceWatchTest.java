@@ -92,14 +92,15 @@ class ServiceWatchTest {
     @Test
     void aHundredEditsInABurstAreOneRebuildAndOneReplacement() throws Exception {
         write("src/A.java", "a");
-        ServiceWatch watch = watch(List.of("src"), List.of(), "echo built >> rebuilds.txt", 300);
+        // A debounce longer than the burst takes on a loaded machine (~10 ms idle; it is the claim, not the clock, under test).
+        ServiceWatch watch = watch(List.of("src"), List.of(), "echo built >> rebuilds.txt", 1000);
         long started = System.nanoTime();
         for (int i = 0; i < 100; i++) {
             write("src/A.java", "edit " + i);
         }
-        assertThat((System.nanoTime() - started) / 1_000_000).as("the burst took under 200 ms").isLessThan(200);
+        assertThat((System.nanoTime() - started) / 1_000_000).as("the burst took under the debounce").isLessThan(1000);
         await().atMost(PATIENCE).until(() -> replacements.get() == 1);
-        await().during(Duration.ofMillis(600)).atMost(PATIENCE).until(() -> replacements.get() == 1);
+        await().during(Duration.ofMillis(1500)).atMost(PATIENCE).until(() -> replacements.get() == 1);
         assertThat(watch.status().rebuilds()).isEqualTo(1);
         assertThat(Files.readAllLines(dir.resolve("rebuilds.txt"))).hasSize(1);
     }
