@@ -88,7 +88,17 @@ final class StackController implements AutoCloseable {
     /** Supervisors on their way out (replaced or removed), by name, until their trees are gone. */
     private final Map<String, CompletableFuture<Void>> retiring = new HashMap<>();
     /** The services' watches: a change of their files replaces them (after their rebuild). */
-    private final Watches watches = new Watches(name -> post(() -> filesChanged(name)));
+    private final Watches watches = new Watches(new Watches.Listener() {
+        @Override
+        public void filesChanged(String name) {
+            post(() -> StackController.this.filesChanged(name));
+        }
+
+        @Override
+        public void rebuildFailed(String name) { // the old process runs on: an event, so pages show the error at once
+            post(() -> events.publish(StackEvent.stackChange(System.currentTimeMillis(), name, "rebuild failed")));
+        }
+    });
     private boolean watching = true; // false: the last START said --no-watch
 
     /** One component of the stack, and what the stack wants of it. */

@@ -37,6 +37,7 @@ public final class ServiceWatch implements AutoCloseable {
     private final WatchDefinition definition;
     private final RebuildContext context;
     private final Runnable replace;
+    private final Runnable failed;
     private final FileWatcher.Subscription subscription;
 
     // Guarded by this.
@@ -55,10 +56,12 @@ public final class ServiceWatch implements AutoCloseable {
     /**
      * @param replace asks for the service to be replaced (called off the caller's threads; it
      *                must only post)
+     * @param failed  says that a rebuild failed (the same)
      */
     public ServiceWatch(String name, WatchDefinition definition, RebuildContext context, FileWatcher watcher,
-                        Runnable replace) {
+                        Runnable replace, Runnable failed) {
         this.name = name;
+        this.failed = failed;
         this.definition = definition;
         this.context = context;
         this.replace = replace;
@@ -147,6 +150,7 @@ public final class ServiceWatch implements AutoCloseable {
             Integer exitCode = run();
             long millis = (System.nanoTime() - started) / 1_000_000;
             boolean replaceNow;
+            String failure;
             synchronized (this) {
                 rebuilds++;
                 lastRebuild = new WatchStatus.Rebuild(exitCode, millis);
@@ -168,6 +172,7 @@ public final class ServiceWatch implements AutoCloseable {
                 }
                 rebuilding = false;
                 replaceNow = exitCode != null && exitCode == 0;
+                failure = problem;
             }
             note((exitCode == null ? "rebuild could not start" : "rebuild exited " + exitCode) + " after " + millis + " ms"
                     + (replaceNow ? ": replacing " + name : exitCode != null && exitCode == 0 ? "" : "; " + name
@@ -175,8 +180,9 @@ public final class ServiceWatch implements AutoCloseable {
             if (replaceNow) {
                 LOG.log(INFO, "{0}: rebuilt in {1} ms: replacing it", name, millis);
                 replace.run();
-            } else {
-                LOG.log(WARNING, name + ": " + problem);
+            } else if (failure != null) {
+                LOG.log(WARNING, name + ": " + failure);
+                failed.run();
             }
             return;
         }

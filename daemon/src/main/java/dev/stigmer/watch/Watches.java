@@ -5,20 +5,27 @@ import dev.stigmer.supervision.ComponentSnapshot;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The stack's watches, by service name, over one {@link FileWatcher}. Confined to the stack
- * controller's thread; a watch asks for its service's replacement through {@code replace},
- * which must only post to that thread.
+ * controller's thread; a watch tells it what happened through a {@link Listener}.
  */
 public final class Watches implements AutoCloseable {
+    /** Called on a watch's threads: each must only post to the controller's. */
+    public interface Listener {
+        /** Replace {@code name}: its files changed (and its rebuild, if any, succeeded). */
+        void filesChanged(String name);
+
+        /** {@code name}'s rebuild failed; it keeps running as it was. */
+        void rebuildFailed(String name);
+    }
+
     private final FileWatcher watcher = new FileWatcher();
-    private final Consumer<String> replace;
+    private final Listener listener;
     private final Map<String, ServiceWatch> watches = new HashMap<>();
 
-    public Watches(Consumer<String> replace) {
-        this.replace = replace;
+    public Watches(Listener listener) {
+        this.listener = listener;
     }
 
     /**
@@ -32,7 +39,8 @@ public final class Watches implements AutoCloseable {
         }
         remove(name);
         if (definition != null) {
-            watches.put(name, new ServiceWatch(name, definition, context, watcher, () -> replace.accept(name)));
+            watches.put(name, new ServiceWatch(name, definition, context, watcher, () -> listener.filesChanged(name),
+                    () -> listener.rebuildFailed(name)));
         }
     }
 

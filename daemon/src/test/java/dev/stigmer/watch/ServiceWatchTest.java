@@ -44,7 +44,7 @@ class ServiceWatchTest {
                 ignore, rebuild == null ? List.of() : List.of("/bin/sh", "-c", rebuild), debounceMillis);
         ServiceWatch watch = new ServiceWatch("svc", definition,
                 new ServiceWatch.RebuildContext(dir, Map.of("PATH", "/usr/bin:/bin"), dir.resolve("svc.log")), watcher,
-                replacements::incrementAndGet);
+                replacements::incrementAndGet, () -> { });
         watches.add(watch);
         return watch;
     }
