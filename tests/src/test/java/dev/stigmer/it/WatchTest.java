@@ -188,6 +188,35 @@ class WatchTest {
     }
 
     @Test
+    void theInotifyLimitReachedIsOneLineAndTheStackRunsOn(Stack stack) throws Exception {
+        // The kernel counts inotify watches per user namespace: one of its own with a limit of 20
+        // (the machine's limit is untouched), the CLI and the daemon it spawns inside it.
+        stack.launcher.addAll(List.of("unshare", "--user", "--map-root-user", "sh", "-c",
+                "echo 20 > /proc/sys/user/max_inotify_watches && exec \"$@\"", "sh"));
+        Path dir = stack.project("""
+                services:
+                  worker:
+                    command: %s exec sleep 600
+                    watch: {paths: [src], debounce: 200ms}
+                """.formatted(RECORD_START));
+        for (int i = 0; i < 50; i++) {
+            Files.createDirectories(dir.resolve("src/pkg" + i));
+        }
+        stack.start();
+        awaitStarts(dir, 1);
+        JsonObject worker = stack.component("worker");
+        assertThat(worker.get("state").getAsString()).isEqualTo("running");
+        assertThat(worker.get("lastError").getAsString()).contains("fs.inotify.max_user_watches");
+        assertThat(stack.run("local", "status").stdout().lines().filter(l -> l.contains("max_user_watches")))
+                .as("one line").hasSize(1);
+        assertThat(stack.state("temporal")).isEqualTo("running");
+
+        edit(dir, "src/Worker.java"); // what is watched still works: the root was registered first
+        awaitStarts(dir, 2);
+        assertThat(dir.resolve("overlaps.txt")).doesNotExist();
+    }
+
+    @Test
     void aMissingWatchPathIsExitTwoAtItsLine(Stack stack) throws Exception {
         Path dir = stack.project("""
                 services:
