@@ -68,10 +68,8 @@ class WatchTest {
         assertThat(watch.get("lastChange").isJsonNull()).isTrue();
         assertThat(stack.component("client").get("watch").isJsonNull()).as("client is not watched").isTrue();
 
-        long edited = System.nanoTime();
         edit(dir, "src/Worker.java");
         await().atMost(BOUND).until(() -> stack.pid("worker") != worker && "running".equals(stack.state("worker")));
-        long millis = (System.nanoTime() - edited) / 1_000_000;
         assertThat(starts(dir)).hasSize(2);
         assertThat(dir.resolve("overlaps.txt")).as("the old process was gone before the new one started").doesNotExist();
         assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false)).isFalse();
@@ -86,7 +84,24 @@ class WatchTest {
         assertThat(stack.run("local", "status").stdout()).contains("worker watches " + dir.resolve("src"))
                 .contains("last change " + dir.resolve("src/Worker.java"));
         staysAt(dir, 2);
-        System.out.println("edit to the new worker running: " + millis + " ms (debounce 200 ms)");
+
+        edit(dir, "src/feature/deep/Feature.java"); // directories made after the watch began
+        awaitStarts(dir, 3);
+        staysAt(dir, 3);
+        // git checkout / git stash: the directory deleted (a change), then made again and edited
+        try (var files = Files.walk(dir.resolve("src/feature"))) {
+            for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+        awaitStarts(dir, 4);
+        staysAt(dir, 4);
+        edit(dir, "src/feature/deep/Feature.java");
+        awaitStarts(dir, 5);
+        staysAt(dir, 5);
+        edit(dir, "src/feature/deep/Feature.java");
+        awaitStarts(dir, 6);
+        assertThat(dir.resolve("overlaps.txt")).doesNotExist();
     }
 
     @Test
@@ -160,6 +175,17 @@ class WatchTest {
         awaitStarts(dir, 3);
         await().atMost(BOUND).until(() -> "running".equals(stack.state("worker")));
         assertThat(stack.component("worker").get("lastError").isJsonNull()).isTrue();
+
+        // A slow rebuild that marks its start: changes while it runs make exactly one more, then one replacement.
+        Files.writeString(dir.resolve("src/build.sh"), "echo started >> rebuild-starts.txt; sleep 3\n");
+        await().atMost(BOUND).until(() -> Files.exists(dir.resolve("rebuild-starts.txt")));
+        for (int i = 0; i < 3; i++) { // a burst that ends (1 s of quiet) while the 3 s rebuild still runs
+            edit(dir, "src/Worker.java");
+        }
+        awaitStarts(dir, 4);
+        staysAt(dir, 4);
+        assertThat(Files.readAllLines(dir.resolve("rebuild-starts.txt"))).as("one rebuild, then exactly one more").hasSize(2);
+        assertThat(stack.component("worker").getAsJsonObject("watch").get("rebuilds").getAsInt()).isEqualTo(5);
         assertThat(dir.resolve("overlaps.txt")).doesNotExist();
     }
 
