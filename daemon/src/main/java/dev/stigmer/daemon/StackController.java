@@ -673,7 +673,8 @@ final class StackController implements AutoCloseable {
         Map<String, String> environment = new HashMap<>(spec.environment());
         // Marked as the service's rebuild: a later daemon or `stop` finds it if this daemon is killed meanwhile.
         environment.putAll(new Ownership(home.root(), member.name + ".rebuild").environment());
-        watches.define(member.name, watch, new ServiceWatch.RebuildContext(spec.workingDir(), environment, spec.log()));
+        watches.define(member.name, watch, new ServiceWatch.RebuildContext(spec.workingDir(), environment, spec.log(),
+                home.root()));
     }
 
     /** The old tree is gone before the new one starts: retire, then create from the new definition. */

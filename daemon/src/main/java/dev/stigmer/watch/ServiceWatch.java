@@ -29,8 +29,11 @@ import static java.lang.System.Logger.Level.WARNING;
 public final class ServiceWatch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("stigmer.watch");
 
-    /** How the rebuild runs: the service's directory, environment (with marks) and log. */
-    public record RebuildContext(Path directory, Map<String, String> environment, Path log) {
+    /**
+     * How the rebuild runs: the service's directory, environment (with marks) and log; and the
+     * STIGMER_HOME, whose files are never a change.
+     */
+    public record RebuildContext(Path directory, Map<String, String> environment, Path log, Path home) {
     }
 
     private final String name;
@@ -65,7 +68,7 @@ public final class ServiceWatch implements AutoCloseable {
         this.definition = definition;
         this.context = context;
         this.replace = replace;
-        this.subscription = watcher.subscribe(new WatchMatcher(definition), this::changed, this::watchCutShort);
+        this.subscription = watcher.subscribe(new WatchMatcher(definition, context.home()), this::changed, this::watchCutShort);
     }
 
     public WatchDefinition definition() {
@@ -73,7 +76,7 @@ public final class ServiceWatch implements AutoCloseable {
     }
 
     public synchronized WatchStatus status() {
-        return new WatchStatus(definition.paths(), lastChange, rebuilds, lastRebuild);
+        return new WatchStatus(written(definition), lastChange, rebuilds, lastRebuild);
     }
 
     /** A problem for status to show as the service's last error (a failed rebuild, a watch cut short); null: none. */
@@ -211,6 +214,16 @@ public final class ServiceWatch implements AutoCloseable {
 
     private synchronized String lastChangePath() {
         return lastChange == null ? "?" : lastChange.path();
+    }
+
+    /** Each path as watched: a glob's directory with the glob again. */
+    private static List<String> written(WatchDefinition definition) {
+        List<String> paths = new java.util.ArrayList<>();
+        for (int i = 0; i < definition.paths().size(); i++) {
+            String include = definition.include().get(i);
+            paths.add(definition.paths().get(i) + (include.isEmpty() ? "" : "/" + include));
+        }
+        return paths;
     }
 
     /** /bin/sh -c LINE reads as LINE. */

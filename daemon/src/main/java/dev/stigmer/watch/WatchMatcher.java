@@ -17,14 +17,16 @@ import java.util.List;
  */
 public final class WatchMatcher {
     private final Path base;
+    private final Path home; // never a change: the daemon's own logs and records (a home inside a watched tree)
     private final List<Path> roots = new ArrayList<>();
     private final List<PathMatcher> includes = new ArrayList<>(); // null: every file under that root
     private final List<PathMatcher> nameIgnores = new ArrayList<>();
     private final List<PathMatcher> pathIgnores = new ArrayList<>();
 
-    public WatchMatcher(WatchDefinition definition) {
+    public WatchMatcher(WatchDefinition definition, Path home) {
         FileSystem fs = FileSystems.getDefault();
         this.base = Path.of(definition.base());
+        this.home = home.toAbsolutePath().normalize();
         for (int i = 0; i < definition.paths().size(); i++) {
             roots.add(Path.of(definition.paths().get(i)));
             String include = definition.include().get(i);
@@ -84,6 +86,9 @@ public final class WatchMatcher {
 
     /** Ignored below {@code root}: a root named explicitly is watched even if its own name is ignored. */
     private boolean ignored(Path root, Path path) {
+        if (path.startsWith(home)) {
+            return true; // else each line a service logs would replace it
+        }
         for (Path segment : root.relativize(path)) {
             for (PathMatcher name : nameIgnores) {
                 if (name.matches(segment)) {
