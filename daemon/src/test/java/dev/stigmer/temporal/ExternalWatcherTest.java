@@ -79,6 +79,7 @@ class ExternalWatcherTest {
     void aCheckUnderWayWhenTheWatchChangesIsIgnored() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger checks = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean staleAnswered = new java.util.concurrent.atomic.AtomicBoolean();
         HealthProbe probe = timeout -> {
             if (checks.incrementAndGet() == 1) { // the first check: slow, and its answer is stale when it comes
                 try {
@@ -86,19 +87,23 @@ class ExternalWatcherTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+                staleAnswered.set(true);
                 return ProbeResult.failing("refused the old API key");
             }
             return ProbeResult.serving();
         };
-        try (ExternalWatcher watcher = watcher(probe, () -> null)) {
+        // Checks 10 s apart: an answer counted by mistake would stay in lastError until the next one.
+        try (ExternalWatcher watcher = new ExternalWatcher("temporal", "temporal", "external", "127.0.0.1:1",
+                new ProbeSchedule(probe, Duration.ofSeconds(10), Duration.ofSeconds(30), 3), () -> null,
+                () -> CompletableFuture.completedFuture(null))) {
             watcher.start().join();
             await().atMost(PATIENCE).until(() -> checks.get() == 1);
             watcher.refresh().join(); // a new key came: check again at once
             await().atMost(PATIENCE).until(() -> watcher.snapshot().state() == ComponentState.RUNNING);
             release.countDown();
-            Thread.sleep(300);
-            assertThat(watcher.snapshot().state()).as("the old check's failure is not this watch's").isEqualTo(ComponentState.RUNNING);
-            assertThat(watcher.snapshot().lastError()).isNull();
+            await().atMost(PATIENCE).untilTrue(staleAnswered);
+            await().alias("the old check's failure is not this watch's").during(Duration.ofSeconds(1)).atMost(PATIENCE)
+                    .until(() -> watcher.snapshot().state() == ComponentState.RUNNING && watcher.snapshot().lastError() == null);
         }
     }
 
@@ -133,8 +138,8 @@ class ExternalWatcherTest {
             await().atMost(PATIENCE).until(() -> checks.get() >= 2);
             watcher.stop().join();
             int seen = checks.get();
-            Thread.sleep(300);
-            assertThat(checks.get()).isLessThanOrEqualTo(seen + 1); // at most the one under way
+            // Checks were 50 ms apart: over half a second, at most the one under way may still come.
+            await().during(Duration.ofMillis(500)).atMost(PATIENCE).until(() -> checks.get() <= seen + 1);
             assertThat(watcher.stopBound()).isZero();
 
             watcher.retire().join();
