@@ -57,6 +57,33 @@ class StopAfterDaemonKillTest {
     }
 
     @Test
+    void whenNoDaemonCanStartStopEndsWhatTheKilledOneLeftItself(Stack stack) throws Exception {
+        Path dir = stack.project("""
+                services:
+                  db:
+                    command: trap 'date +%s%N > db.stopped; exit 0' INT; trap '' TERM; while true; do sleep 0.1; done
+                    stop_signal: INT
+                """);
+        stack.start();
+        long daemon = stack.daemonPid();
+        long db = stack.pid("db");
+        Linux.kill(daemon, Linux.SIGKILL);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        // A broken installation: the daemon's log cannot be opened, so no daemon can be started.
+        Path log = stack.stigmerHome().logFile("daemon");
+        Files.delete(log);
+        Files.createDirectory(log);
+
+        CliResult stop = stack.run("local", "stop");
+
+        assertThat(stop.exitCode()).as(stop.toString()).isZero();
+        assertThat(stop.stdout() + stop.stderr()).contains("cannot start the stigmer daemon", "stopping what the last daemon left from here instead");
+        assertThat(dir.resolve("db.stopped")).as("db got its own stop signal (SIGINT)").exists();
+        assertThat(ProcessIdentity.of(db)).isEmpty();
+        assertThat(stack.ownedProcesses()).isEmpty();
+    }
+
+    @Test
     void theDaemonThatStopsWhatAKilledOneLeftHoldsNoneOfTheCallersSecrets(Stack stack) throws Exception {
         stack.project("""
                 services:
