@@ -56,6 +56,23 @@ class ExternalWatcherTest {
     }
 
     @Test
+    void aFirstCheckThatFailsOnceIsNotUnreachableYet() {
+        AtomicInteger checks = new AtomicInteger();
+        HealthProbe slowOnce = timeout -> checks.incrementAndGet() == 1
+                ? ProbeResult.failing("DEADLINE_EXCEEDED after 1s") : ProbeResult.serving();
+        // A second apart: what the first failure made of it is seen before the next check.
+        try (ExternalWatcher watcher = new ExternalWatcher("temporal", "temporal", "external", "127.0.0.1:1",
+                new ProbeSchedule(slowOnce, Duration.ofSeconds(1), Duration.ofMillis(500), 3), () -> null,
+                () -> CompletableFuture.completedFuture(null))) {
+            watcher.start().join();
+            await().atMost(PATIENCE).until(() -> checks.get() >= 1 && watcher.snapshot().lastError() != null);
+            assertThat(watcher.snapshot().state()).as("one failed check of three").isEqualTo(ComponentState.STARTING);
+            assertThat(watcher.snapshot().lastError()).isEqualTo("check failing (1 of 3): DEADLINE_EXCEEDED after 1s");
+            await().atMost(PATIENCE).until(() -> watcher.snapshot().state() == ComponentState.RUNNING);
+        }
+    }
+
+    @Test
     void checksFailingBelowTheThresholdKeepItRunningAndSaySoInLastError() {
         AtomicReference<ProbeResult> answer = new AtomicReference<>(ProbeResult.serving());
         try (ExternalWatcher watcher = new ExternalWatcher("temporal", "temporal", "external", "127.0.0.1:1",
