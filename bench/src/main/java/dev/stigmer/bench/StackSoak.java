@@ -204,7 +204,7 @@ final class StackSoak {
     private void checkContinuously() {
         while (checking) {
             for (String service : List.of("db", "api", "trap", "counter", "migrate")) {
-                List<Long> live = processesOf(service);
+                List<Long> live = instancesOf(service);
                 if (live.size() > 1) {
                     once("two:" + live, "two live processes of " + service + " at once: pids " + live);
                 }
@@ -354,6 +354,16 @@ final class StackSoak {
         List<Long> pids = processesMatching(" svc=" + service + " ");
         pids.removeIf(pid -> ProcFs.commandLine(pid).map(c -> c.contains(ExitKeeper.ARGV0)).orElse(false));
         return pids;
+    }
+
+    /**
+     * The service's processes that are not children of another of them: its instances. A process
+     * that forks (trap.py spawning its escapee) has a child with its own command line until the
+     * child execs; that is one run's tree, not a second run.
+     */
+    private List<Long> instancesOf(String service) {
+        List<Long> pids = processesOf(service);
+        return pids.stream().filter(pid -> ProcFs.stat(pid).map(s -> !pids.contains(s.ppid())).orElse(false)).toList();
     }
 
     /** Everything of the service still alive, its exit keeper included: after a stop, none may be. */
