@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.stigmer.os.Linux;
+import dev.stigmer.process.ExitKeeper;
 import dev.stigmer.process.ProcFs;
 import dev.stigmer.process.ProcStat;
 
@@ -203,7 +204,7 @@ final class StackSoak {
     private void checkContinuously() {
         while (checking) {
             for (String service : List.of("db", "api", "trap", "counter", "migrate")) {
-                List<Long> live = processesOf(service);
+                List<Long> live = instancesOf(service);
                 if (live.size() > 1) {
                     once("two:" + live, "two live processes of " + service + " at once: pids " + live);
                 }
@@ -227,8 +228,9 @@ final class StackSoak {
 
     private void finalChecks() throws IOException {
         for (String service : List.of("db", "api", "trap", "counter", "migrate")) {
-            if (!processesOf(service).isEmpty()) {
-                violation("after `local stop`, " + service + " still runs: " + processesOf(service));
+            List<Long> left = leftoversOf(service);
+            if (!left.isEmpty()) {
+                violation("after `local stop`, " + service + " still runs: " + left);
             }
         }
         if (!processesMatching(ESCAPEE).isEmpty()) {
@@ -343,7 +345,29 @@ final class StackSoak {
                 """.formatted(w, dbPort, apiPort, edits));
     }
 
+    /**
+     * The service's own live processes. A one-shot runs under an exit keeper (a {@code sh} that
+     * outlives the daemon to record the status), whose command line holds the command's too: it
+     * is not a second run, so it is not counted here (see {@link #leftoversOf}).
+     */
     private List<Long> processesOf(String service) {
+        List<Long> pids = processesMatching(" svc=" + service + " ");
+        pids.removeIf(pid -> ProcFs.commandLine(pid).map(c -> c.contains(ExitKeeper.ARGV0)).orElse(false));
+        return pids;
+    }
+
+    /**
+     * The service's processes that are not children of another of them: its instances. A process
+     * that forks (trap.py spawning its escapee) has a child with its own command line until the
+     * child execs; that is one run's tree, not a second run.
+     */
+    private List<Long> instancesOf(String service) {
+        List<Long> pids = processesOf(service);
+        return pids.stream().filter(pid -> ProcFs.stat(pid).map(s -> !pids.contains(s.ppid())).orElse(false)).toList();
+    }
+
+    /** Everything of the service still alive, its exit keeper included: after a stop, none may be. */
+    private static List<Long> leftoversOf(String service) {
         return processesMatching(" svc=" + service + " ");
     }
 

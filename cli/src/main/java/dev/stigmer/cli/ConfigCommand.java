@@ -117,6 +117,23 @@ final class ConfigCommand implements Callable<Integer> {
         out.put("stop_signal", Signals.name(s.stopSignal()));
         out.put("stop_grace", duration(s.stopGraceMillis()));
         out.put("start_timeout", duration(s.startTimeoutMillis()));
+        if (s.watch() != null) {
+            Map<String, Object> watch = new LinkedHashMap<>();
+            java.util.List<String> paths = new java.util.ArrayList<>();
+            for (int i = 0; i < s.watch().paths().size(); i++) {
+                String include = s.watch().include().get(i);
+                paths.add(s.watch().paths().get(i) + (include.isEmpty() ? "" : "/" + include));
+            }
+            watch.put("paths", paths);
+            java.util.List<String> ignore = new java.util.ArrayList<>(dev.stigmer.stack.WatchDefinition.DEFAULT_IGNORES);
+            ignore.addAll(s.watch().ignore());
+            watch.put("ignore", ignore);
+            if (!s.watch().rebuild().isEmpty()) {
+                watch.put("rebuild", s.watch().rebuild());
+            }
+            watch.put("debounce", duration(s.watch().debounceMillis()));
+            out.put("watch", watch);
+        }
         out.put("spec_hash", s.specHash().substring(0, 12));
         return out;
     }

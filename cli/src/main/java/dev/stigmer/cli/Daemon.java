@@ -60,9 +60,13 @@ final class Daemon {
     /** Read by every `java` (or JVM) at start-up; see the launcher, which drops them for the CLI too. */
     static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
 
+    /** What a daemon that only stops keeps of the caller's environment (with STIGMER_*). */
+    private static final Set<String> BASIC_VARIABLES = Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR");
+
     private final StigmerHome home;
     private final ControlClient client;
     private final Set<String> withheldVariables = new HashSet<>();
+    private boolean onlyToStop;
 
     Daemon(StigmerHome home) {
         this.home = home;
@@ -79,6 +83,15 @@ final class Daemon {
      */
     void withhold(String variable) {
         withheldVariables.add(variable);
+    }
+
+    /**
+     * A daemon this spawns is one that only stops what a killed one left (for `stop`): it runs
+     * nothing, so it gets none of the caller's environment beyond the basics and STIGMER_* (which
+     * variable holds a secret, only the stack file says, and `stop` does not read it).
+     */
+    void onlyToStop() {
+        onlyToStop = true;
     }
 
     /** The daemon's answer, or empty when no daemon listens. */
@@ -295,6 +308,9 @@ final class Daemon {
         // Temporal's own (or none), and a secret never sits in a long-lived process for nothing.
         builder.environment().keySet().removeIf(TemporalClientVariables::isConnectionVariable);
         builder.environment().keySet().removeAll(withheldVariables);
+        if (onlyToStop) {
+            builder.environment().keySet().removeIf(name -> !name.startsWith("STIGMER_") && !BASIC_VARIABLES.contains(name));
+        }
         builder.environment().putAll(new Ownership(home.root(), COMPONENT).environment());
         if (foreground) {
             builder.inheritIO();

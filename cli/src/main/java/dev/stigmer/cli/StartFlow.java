@@ -120,7 +120,8 @@ final class StartFlow {
                 throw new UserError(e.getMessage(), UserError.USAGE);
             }
         }
-        return new StackRequest(definition.file(), List.copyOf(definition.services().values()), env, apiKey);
+        return new StackRequest(definition.file(), List.copyOf(definition.services().values()), env, apiKey,
+                options.noWatch);
     }
 
     int start() {

@@ -43,6 +43,10 @@ final class StartOptions {
             description = "How long to wait for Temporal to serve, e.g. 90s or 2m (default: ${DEFAULT-VALUE}).")
     String timeout = DEFAULT_TIMEOUT; // also when picocli is skipped (Main's bare commands)
 
+    @Option(names = "--no-watch",
+            description = "Run the stack without watching files: no service's `watch:` replaces it on a change.")
+    boolean noWatch;
+
     LocalSettings resolve(StigmerHome home, Map<String, String> env) {
         return resolve(home, env, (TemporalDefinition) null);
     }

@@ -146,6 +146,9 @@ final class StatusCommand implements Callable<Integer> {
             if (!c.dependsOn().isEmpty()) {
                 System.out.println("  " + c.name() + " depends on: " + String.join(", ", c.dependsOn()));
             }
+            if (c.watch() != null) {
+                System.out.println("  " + c.name() + " " + watchLine(c.watch()));
+            }
             if (c.lastExit() != null) {
                 System.out.println("  " + c.name() + " last exit: " + c.lastExit());
             }
@@ -158,6 +161,21 @@ final class StatusCommand implements Callable<Integer> {
                 c.logTail().forEach(line -> System.out.println("    " + line));
             }
         }
+    }
+
+    /** watches src, pom.xml; last change src/A.java at 12:00:01Z; 3 rebuilds, the last exit 0 in 1.2 s */
+    static String watchLine(dev.stigmer.supervision.WatchStatus watch) {
+        StringBuilder line = new StringBuilder("watches ").append(String.join(", ", watch.paths()));
+        if (watch.lastChange() != null) {
+            line.append("; last change ").append(watch.lastChange().path()).append(" at ").append(watch.lastChange().time());
+        }
+        if (watch.lastRebuild() != null) {
+            line.append("; ").append(watch.rebuilds()).append(watch.rebuilds() == 1 ? " rebuild" : " rebuilds")
+                    .append(", the last ").append(watch.lastRebuild().exitCode() == null ? "could not start"
+                            : "exit " + watch.lastRebuild().exitCode())
+                    .append(" in ").append(Durations.format(Duration.ofMillis(watch.lastRebuild().millis())));
+        }
+        return line.toString();
     }
 
     /** Against the daemon's clock, which the start time was read from: this machine's may differ or jump. */

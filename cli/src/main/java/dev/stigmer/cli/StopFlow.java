@@ -142,6 +142,7 @@ final class StopFlow {
      */
     private void stopLeftovers(Runnable tick) {
         try {
+            daemon.onlyToStop();
             daemon.ensureRunningLocked(DAEMON_START, tick);
         } catch (UserError cannotStart) {
             out.line("stigmer: " + cannotStart.getMessage() + "; stopping what the last daemon left from here instead");

@@ -14,7 +14,8 @@ import dev.stigmer.supervision.ComponentState;
  * @param to        the state after (transition only)
  * @param pid       the process after the transition, when there is one
  * @param reason    why, in one line (the snapshot's lastError or lastExit; null when there is none)
- * @param change    {@code added}, {@code replaced} or {@code removed} (stack only)
+ * @param change    {@code added}, {@code replaced} or {@code removed}, or {@code rebuild failed} (a watched
+ *                  service's rebuild failed and it runs on as it was) (stack only)
  */
 public record StackEvent(String type, long time, String component, ComponentState from, ComponentState to,
                          Long pid, String reason, String change) {

@@ -14,16 +14,27 @@ import java.util.Map;
  *                       each service it creates or replaces (a service keeps the one it started with)
  * @param temporalApiKey the external Temporal's API key, when it has one: it travels only over the
  *                       daemon's socket (never in a file, an argv or a log); null otherwise
+ * @param noWatch        {@code start --no-watch}: no service is watched, whatever its {@code watch:}
  */
 public record StackRequest(String file, List<ServiceDefinition> services, Map<String, String> environment,
-                           String temporalApiKey) {
+                           String temporalApiKey, boolean noWatch) {
     public StackRequest {
         services = List.copyOf(services);
         environment = Map.copyOf(environment);
     }
 
+    public StackRequest(String file, List<ServiceDefinition> services, Map<String, String> environment,
+                        String temporalApiKey) {
+        this(file, services, environment, temporalApiKey, false);
+    }
+
     public StackRequest(String file, List<ServiceDefinition> services, Map<String, String> environment) {
         this(file, services, environment, null);
+    }
+
+    /** True unless {@code --no-watch}. */
+    public boolean watch() {
+        return !noWatch;
     }
 
     /** Never the key: a record's default toString would print it wherever a request is logged. */

@@ -115,6 +115,34 @@ public record CgroupRoot(Path base, String problem) {
         return runs;
     }
 
+    /** The components that have a cgroup directory here (their runs' parent), in no order. */
+    public List<String> components() {
+        List<String> names = new ArrayList<>();
+        if (!available()) {
+            return names;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base, Files::isDirectory)) {
+            dirs.forEach(dir -> names.add(dir.getFileName().toString()));
+        } catch (IOException e) {
+            // gone meanwhile: none
+        }
+        return names;
+    }
+
+    /**
+     * Ends {@code component} here: every run's cgroup killed and removed (each waiting up to
+     * {@code waitMillis} for its members), then the component's directory. For a component that is
+     * no longer anyone's: what is left in its cgroups escaped its stop, or outlived its daemon.
+     */
+    public void removeComponent(String component, long waitMillis) {
+        runs(component).forEach(run -> run.killAndRemove(waitMillis));
+        try {
+            Files.deleteIfExists(base.resolve(component));
+        } catch (IOException e) {
+            // a run made meanwhile, or already gone: the next sweep
+        }
+    }
+
     private static Optional<Path> unifiedMount() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {

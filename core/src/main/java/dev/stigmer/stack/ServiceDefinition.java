@@ -18,16 +18,25 @@ import java.util.Map;
  * @param ready       when it counts as healthy; null: as soon as it started
  * @param health      liveness once ready; null: none
  * @param stopSignal  the signal number that asks it to stop (then SIGKILL after stopGrace)
+ * @param watch       what replaces it on a change of its files; null: not watched
  */
 public record ServiceDefinition(String name, List<String> command, String workingDir, Map<String, String> environment,
                                 Integer port, Map<String, DependencyDefinition> dependsOn, ProbeDefinition ready,
                                 ProbeDefinition health, RestartMode restart, int stopSignal, long stopGraceMillis,
-                                long startTimeoutMillis) {
+                                long startTimeoutMillis, WatchDefinition watch) {
 
     public ServiceDefinition {
         command = List.copyOf(command);
         environment = Map.copyOf(environment);
         dependsOn = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(dependsOn)); // file order
+    }
+
+    public ServiceDefinition(String name, List<String> command, String workingDir, Map<String, String> environment,
+                             Integer port, Map<String, DependencyDefinition> dependsOn, ProbeDefinition ready,
+                             ProbeDefinition health, RestartMode restart, int stopSignal, long stopGraceMillis,
+                             long startTimeoutMillis) {
+        this(name, command, workingDir, environment, port, dependsOn, ready, health, restart, stopSignal, stopGraceMillis,
+                startTimeoutMillis, null);
     }
 
     /**
@@ -37,9 +46,12 @@ public record ServiceDefinition(String name, List<String> command, String workin
      */
     public String specHash() {
         // Sorted environment: the same file read twice gives the same hash.
-        Object shape = List.of(name, command, workingDir, new java.util.TreeMap<>(environment), String.valueOf(port),
-                String.valueOf(Json.write(ready)), String.valueOf(Json.write(health)), restart.keyword(),
-                stopSignal, stopGraceMillis, startTimeoutMillis);
+        List<Object> shape = new java.util.ArrayList<>(List.of(name, command, workingDir, new java.util.TreeMap<>(environment),
+                String.valueOf(port), String.valueOf(Json.write(ready)), String.valueOf(Json.write(health)), restart.keyword(),
+                stopSignal, stopGraceMillis, startTimeoutMillis));
+        if (watch != null) {
+            shape.add(Json.write(watch)); // only when watched: an unwatched service keeps the hash it had before watch existed
+        }
         return SpecHash.of(shape);
     }
 }

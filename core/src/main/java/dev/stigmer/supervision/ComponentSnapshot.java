@@ -12,6 +12,7 @@ import java.util.Map;
  *                  unknown (an adopted process is not our child)
  * @param roundTripMicros how long its last passing check took, for a component that runs
  *                  elsewhere (an external Temporal); null otherwise
+ * @param watch     what it watches and what last triggered it; null: not watched
  */
 public record ComponentSnapshot(
         String name,
@@ -30,12 +31,21 @@ public record ComponentSnapshot(
         String lastExit,
         String lastError,
         List<String> logTail,
-        Long roundTripMicros) {
+        Long roundTripMicros,
+        WatchStatus watch) {
 
     public ComponentSnapshot {
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn); // null from an older daemon
         logTail = logTail == null ? List.of() : logTail;
         links = links == null ? Map.of() : links;
+    }
+
+    public ComponentSnapshot(String name, String kind, ComponentState state, Long pid, String address, String mode,
+                             boolean persistent, Map<String, String> links, int restarts, boolean adopted,
+                             Long startedAtMillis, List<String> dependsOn, Integer exitCode, String lastExit,
+                             String lastError, List<String> logTail, Long roundTripMicros) {
+        this(name, kind, state, pid, address, mode, persistent, links, restarts, adopted, startedAtMillis, dependsOn,
+                exitCode, lastExit, lastError, logTail, roundTripMicros, null);
     }
 
     public ComponentSnapshot(String name, String kind, ComponentState state, Long pid, String address, String mode,
@@ -59,7 +69,17 @@ public record ComponentSnapshot(
         boolean waiting = waitingFor != null;
         return new ComponentSnapshot(name, kind, waiting ? ComponentState.WAITING : state, pid, address, mode,
                 persistent, links, restarts, adopted, startedAtMillis, dependencies, exitCode, lastExit,
-                waiting ? waitingFor : lastError, logTail, roundTripMicros);
+                waiting ? waitingFor : lastError, logTail, roundTripMicros, watch);
+    }
+
+    /**
+     * The same, watched: {@code watch} shown, and {@code problem} (a failed rebuild, a watch cut
+     * short: newer than an exit's error) as its last error, unless it waits (which says on what).
+     */
+    public ComponentSnapshot watched(WatchStatus watch, String problem) {
+        String error = problem == null || state == ComponentState.WAITING ? lastError : problem;
+        return new ComponentSnapshot(name, kind, state, pid, address, mode, persistent, links, restarts, adopted,
+                startedAtMillis, dependsOn, exitCode, lastExit, error, logTail, roundTripMicros, watch);
     }
 
     /** True when it is where a start wants it: running, or a one-shot that completed. */

@@ -1,5 +1,6 @@
 package dev.stigmer.supervision;
 
+import dev.stigmer.process.CgroupRoot;
 import dev.stigmer.process.Ownership;
 import dev.stigmer.process.ProcStat;
 import dev.stigmer.process.ProcessTree;
@@ -73,9 +74,21 @@ public record StackRecord(Map<String, Member> members) {
     public static Map<String, List<ProcStat>> stopLeftovers(StigmerHome home, Set<String> keep) {
         Map<String, List<ProcStat>> found = new LinkedHashMap<>(Ownership.scan(home.root()));
         found.keySet().removeIf(name -> NOT_MEMBERS.contains(name) || keep.contains(name));
-        if (found.isEmpty()) {
-            return Map.of();
+        Map<String, List<ProcStat>> survivors = found.isEmpty() ? Map.of() : stopMarked(home, found);
+        // What carries no mark (it dropped its environment) is still in its run's cgroup: ended
+        // once the marked processes had their stop signal and grace.
+        CgroupRoot cgroups = CgroupRoot.of(home.root());
+        StackRecord record = read(home);
+        for (String component : cgroups.components()) {
+            if (!keep.contains(component) && !NOT_MEMBERS.contains(component)) {
+                StopPolicy policy = Optional.ofNullable(record.members().get(component)).map(Member::policy).orElse(StopPolicy.DEFAULT);
+                cgroups.removeComponent(component, policy.killWait().toMillis());
+            }
         }
+        return survivors;
+    }
+
+    private static Map<String, List<ProcStat>> stopMarked(StigmerHome home, Map<String, List<ProcStat>> found) {
         StackRecord record = read(home);
         Map<String, CompletableFuture<List<ProcStat>>> stops = new HashMap<>();
         for (String name : found.keySet()) {

@@ -140,13 +140,18 @@ class ServiceSupervisionTest {
     private static final String ESCAPES = "env -i setsid /bin/sh -c 'echo $$ >> \"$0\"; exec sleep 60' \"$1\" & "
             + "env -i /bin/sh -c '/bin/sh -c \"echo \\$\\$ >> $0; exec sleep 61\" &' \"$1\"; ";
 
+    /** A started service (restart: always) that spawns both escapees into {@code pids}, then runs {@code then}. */
+    private Supervisor superviseEscaping(String then, Path pids) {
+        Assumptions.assumeTrue(CgroupRoot.of(home).available(), "needs a cgroup v2 we may create");
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, List.of("/bin/sh", "-c", ESCAPES + then, "svc", pids.toString())));
+        supervisor.start();
+        return supervisor;
+    }
+
     @Test
     void escapeesThatDropTheirSessionAndEnvironmentAreGoneAfterStop() throws Exception {
-        Assumptions.assumeTrue(CgroupRoot.of(home).available(), "needs a cgroup v2 we may create");
         Path pids = home.resolve("escapees");
-        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS,
-                List.of("/bin/sh", "-c", ESCAPES + "exec sleep 600", "svc", pids.toString())));
-        supervisor.start();
+        Supervisor supervisor = superviseEscaping("exec sleep 600", pids);
         awaitState(supervisor, ComponentState.RUNNING);
         List<Long> escapees = awaitLines(pids, 2);
 
@@ -158,11 +163,8 @@ class ServiceSupervisionTest {
 
     @Test
     void aServiceThatCrashesAfterSpawningEscapeesDoesNotPileThemUp() throws Exception {
-        Assumptions.assumeTrue(CgroupRoot.of(home).available(), "needs a cgroup v2 we may create");
         Path pids = home.resolve("escapees");
-        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS,
-                List.of("/bin/sh", "-c", ESCAPES + "sleep 0.3; exit 1", "svc", pids.toString())));
-        supervisor.start();
+        Supervisor supervisor = superviseEscaping("sleep 0.3; exit 1", pids);
         awaitState(supervisor, ComponentState.FAILED); // three starts that never became ready
         List<Long> escapees = awaitLines(pids, 6);
 

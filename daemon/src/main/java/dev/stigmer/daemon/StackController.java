@@ -21,6 +21,8 @@ import dev.stigmer.supervision.Supervisor;
 import dev.stigmer.daemon.StackApi.Applied;
 import dev.stigmer.daemon.StackApi.Refused;
 import dev.stigmer.temporal.ExternalWatcher;
+import dev.stigmer.watch.ServiceWatch;
+import dev.stigmer.watch.Watches;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +87,19 @@ final class StackController implements AutoCloseable {
     private final Map<String, CompletableFuture<Void>> restartStops = new HashMap<>();
     /** Supervisors on their way out (replaced or removed), by name, until their trees are gone. */
     private final Map<String, CompletableFuture<Void>> retiring = new HashMap<>();
+    /** The services' watches: a change of their files replaces them (after their rebuild). */
+    private final Watches watches = new Watches(new Watches.Listener() {
+        @Override
+        public void filesChanged(String name) {
+            post(() -> StackController.this.filesChanged(name));
+        }
+
+        @Override
+        public void rebuildFailed(String name) { // the old process runs on: an event, so pages show the error at once
+            post(() -> events.publish(StackEvent.stackChange(System.currentTimeMillis(), name, "rebuild failed")));
+        }
+    });
+    private boolean watching = true; // false: the last START said --no-watch
 
     /** One component of the stack, and what the stack wants of it. */
     private final class Member {
@@ -277,6 +292,7 @@ final class StackController implements AutoCloseable {
     CompletableFuture<Void> retire() {
         CompletableFuture<CompletableFuture<Void>> planned = call(() -> {
             retired = true;
+            watches.close(); // no rebuild or replacement from here on
             long number = ++sequence;
             members.values().forEach(member -> {
                 member.wanted = false;
@@ -492,6 +508,7 @@ final class StackController implements AutoCloseable {
             sweepLeftovers(desired.keySet());
         }
         file = stack.file();
+        watching = stack.watch();
         Map<String, Member> reordered = new LinkedHashMap<>();
         reordered.put(TEMPORAL, members.get(TEMPORAL));
         Supplier<Set<String>> markedNow = sharedScan();
@@ -523,6 +540,11 @@ final class StackController implements AutoCloseable {
         members.values().stream().filter(m -> !reordered.containsKey(m.name)).forEach(m -> reordered.put(m.name, m));
         members.clear();
         members.putAll(reordered);
+        for (Member member : members.values()) {
+            if (member.supervisor instanceof Supervisor supervisor && member.definition != null) {
+                defineWatch(member, supervisor.spec()); // --no-watch or not, and a kept member's watch
+            }
+        }
         return changes;
     }
 
@@ -624,16 +646,46 @@ final class StackController implements AutoCloseable {
         member.last = supervisor.snapshot();
         supervisor.onChange(snapshot -> post(() -> changed(member, supervisor, snapshot)));
         newLog.accept(spec.log());
+        defineWatch(member, spec);
         if (recovery != null) {
             supervisor.recover(recovery).whenComplete((ignored, failure) -> post(() -> evaluate(member)));
         }
     }
 
+    /**
+     * A watched member's files changed (and its rebuild, if any, succeeded): replaced as a
+     * reconcile replaces a changed member, the old tree gone first; its restart: true dependents
+     * follow once it is ready as the new process. One that is not wanted stays stopped.
+     */
+    private void filesChanged(String name) {
+        Member member = members.get(name);
+        if (member == null || retired || member.definition == null || !member.wanted) {
+            return;
+        }
+        replace(member, member.definition, member.request, "files changed");
+        events.publish(StackEvent.stackChange(System.currentTimeMillis(), name, "replaced"));
+        publishTransitions();
+    }
+
+    /** Its watch as its definition says, unless the last START said --no-watch; the rebuild runs like it. */
+    private void defineWatch(Member member, ComponentSpec spec) {
+        var watch = watching ? member.definition.watch() : null;
+        Map<String, String> environment = new HashMap<>(spec.environment());
+        // Marked as the service's rebuild: a later daemon or `stop` finds it if this daemon is killed meanwhile.
+        environment.putAll(new Ownership(home.root(), member.name + ".rebuild").environment());
+        watches.define(member.name, watch, new ServiceWatch.RebuildContext(spec.workingDir(), environment, spec.log(),
+                home.root()));
+    }
+
     /** The old tree is gone before the new one starts: retire, then create from the new definition. */
     private void replace(Member member, ServiceDefinition service, StackRequest stack) {
+        replace(member, service, stack, "definition changed");
+    }
+
+    private void replace(Member member, ServiceDefinition service, StackRequest stack, String why) {
         member.definition = service;
         member.readyDependencyPids.clear();
-        LOG.log(INFO, "{0}: definition changed: replacing it", member.name);
+        LOG.log(INFO, "{0}: {1}: replacing it", member.name, why);
         if (member.supervisor != null) {
             retireSupervisor(member.name, member.supervisor);
             member.supervisor = null;
@@ -643,6 +695,7 @@ final class StackController implements AutoCloseable {
 
     private void remove(Member member) {
         members.remove(member.name);
+        watches.remove(member.name);
         if (member.supervisor != null) {
             LOG.log(INFO, "{0}: no longer in the stack file: stopping it", member.name);
             retireSupervisor(member.name, member.supervisor);
@@ -903,7 +956,7 @@ final class StackController implements AutoCloseable {
                     snapshot.adopted(), snapshot.startedAtMillis(), snapshot.dependsOn(), snapshot.exitCode(),
                     snapshot.lastExit(), snapshot.lastError(), snapshot.logTail(), snapshot.roundTripMicros());
         }
-        return snapshot.inStack(List.copyOf(member.dependsOn().keySet()), member.waitingFor);
+        return watches.shown(member.name, snapshot.inStack(List.copyOf(member.dependsOn().keySet()), member.waitingFor));
     }
 
     /** {@code names} and everything they depend on, transitively. */
@@ -954,6 +1007,7 @@ final class StackController implements AutoCloseable {
     @Override
     public void close() {
         loop.close();
+        watches.close();
         recordWriter.close(); // what was queued is written
         members.values().forEach(member -> {
             if (member.supervisor != null) {

@@ -153,7 +153,7 @@ public final class ExternalWatcher implements Component {
                 reachableSinceMillis = System.currentTimeMillis();
             }
             transition(ComponentState.RUNNING);
-        } else if (state == ComponentState.STARTING || check.thresholdReached()) {
+        } else if (check.thresholdReached()) { // the first checks too: one slow answer on a busy machine fails no start
             lastError = check.detail();
             if (state != ComponentState.UNREACHABLE) {
                 LOG.log(WARNING, "{0}: unreachable: {1}", name, check.detail());
@@ -161,7 +161,7 @@ public final class ExternalWatcher implements Component {
             reachableSinceMillis = null;
             transition(ComponentState.UNREACHABLE);
         } else {
-            lastError = state == ComponentState.RUNNING ? check.failing("check") : check.detail();
+            lastError = state == ComponentState.UNREACHABLE ? check.detail() : check.failing("check");
             publish();
         }
     }

@@ -56,6 +56,23 @@ class ExternalWatcherTest {
     }
 
     @Test
+    void aFirstCheckThatFailsOnceIsNotUnreachableYet() {
+        AtomicInteger checks = new AtomicInteger();
+        HealthProbe slowOnce = timeout -> checks.incrementAndGet() == 1
+                ? ProbeResult.failing("DEADLINE_EXCEEDED after 1s") : ProbeResult.serving();
+        // A second apart: what the first failure made of it is seen before the next check.
+        try (ExternalWatcher watcher = new ExternalWatcher("temporal", "temporal", "external", "127.0.0.1:1",
+                new ProbeSchedule(slowOnce, Duration.ofSeconds(1), Duration.ofMillis(500), 3), () -> null,
+                () -> CompletableFuture.completedFuture(null))) {
+            watcher.start().join();
+            await().atMost(PATIENCE).until(() -> checks.get() >= 1 && watcher.snapshot().lastError() != null);
+            assertThat(watcher.snapshot().state()).as("one failed check of three").isEqualTo(ComponentState.STARTING);
+            assertThat(watcher.snapshot().lastError()).isEqualTo("check failing (1 of 3): DEADLINE_EXCEEDED after 1s");
+            await().atMost(PATIENCE).until(() -> watcher.snapshot().state() == ComponentState.RUNNING);
+        }
+    }
+
+    @Test
     void checksFailingBelowTheThresholdKeepItRunningAndSaySoInLastError() {
         AtomicReference<ProbeResult> answer = new AtomicReference<>(ProbeResult.serving());
         try (ExternalWatcher watcher = new ExternalWatcher("temporal", "temporal", "external", "127.0.0.1:1",
@@ -79,6 +96,7 @@ class ExternalWatcherTest {
     void aCheckUnderWayWhenTheWatchChangesIsIgnored() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger checks = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean staleAnswered = new java.util.concurrent.atomic.AtomicBoolean();
         HealthProbe probe = timeout -> {
             if (checks.incrementAndGet() == 1) { // the first check: slow, and its answer is stale when it comes
                 try {
@@ -86,19 +104,23 @@ class ExternalWatcherTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+                staleAnswered.set(true);
                 return ProbeResult.failing("refused the old API key");
             }
             return ProbeResult.serving();
         };
-        try (ExternalWatcher watcher = watcher(probe, () -> null)) {
+        // Checks 10 s apart: an answer counted by mistake would stay in lastError until the next one.
+        try (ExternalWatcher watcher = new ExternalWatcher("temporal", "temporal", "external", "127.0.0.1:1",
+                new ProbeSchedule(probe, Duration.ofSeconds(10), Duration.ofSeconds(30), 3), () -> null,
+                () -> CompletableFuture.completedFuture(null))) {
             watcher.start().join();
             await().atMost(PATIENCE).until(() -> checks.get() == 1);
             watcher.refresh().join(); // a new key came: check again at once
             await().atMost(PATIENCE).until(() -> watcher.snapshot().state() == ComponentState.RUNNING);
             release.countDown();
-            Thread.sleep(300);
-            assertThat(watcher.snapshot().state()).as("the old check's failure is not this watch's").isEqualTo(ComponentState.RUNNING);
-            assertThat(watcher.snapshot().lastError()).isNull();
+            await().atMost(PATIENCE).untilTrue(staleAnswered);
+            await().alias("the old check's failure is not this watch's").during(Duration.ofSeconds(1)).atMost(PATIENCE)
+                    .until(() -> watcher.snapshot().state() == ComponentState.RUNNING && watcher.snapshot().lastError() == null);
         }
     }
 
@@ -133,8 +155,8 @@ class ExternalWatcherTest {
             await().atMost(PATIENCE).until(() -> checks.get() >= 2);
             watcher.stop().join();
             int seen = checks.get();
-            Thread.sleep(300);
-            assertThat(checks.get()).isLessThanOrEqualTo(seen + 1); // at most the one under way
+            // Checks were 50 ms apart: over half a second, at most the one under way may still come.
+            await().during(Duration.ofMillis(500)).atMost(PATIENCE).until(() -> checks.get() <= seen + 1);
             assertThat(watcher.stopBound()).isZero();
 
             watcher.retire().join();

@@ -6,6 +6,7 @@ import dev.stigmer.stack.ServiceDefinition;
 import dev.stigmer.stack.DependencyDefinition;
 import dev.stigmer.stack.DependencyCondition;
 import dev.stigmer.stack.RestartMode;
+import dev.stigmer.stack.WatchDefinition;
 import dev.stigmer.control.TemporalOptions;
 import dev.stigmer.probe.ProbeDefinition;
 import dev.stigmer.stackfile.Nodes.Entry;
@@ -44,7 +45,8 @@ public final class StackFile {
     private static final List<String> EXTERNAL_KEYS = List.of("address", "namespace", "tls", "api_key_env");
     private static final List<String> TLS_KEYS = List.of("ca", "cert", "key", "server_name");
     private static final List<String> SERVICE_KEYS = List.of("command", "working_dir", "env", "env_file", "port",
-            "depends_on", "ready", "health", "restart", "stop_signal", "stop_grace", "start_timeout");
+            "depends_on", "ready", "health", "restart", "stop_signal", "stop_grace", "start_timeout", "watch");
+    private static final List<String> WATCH_KEYS = List.of("paths", "ignore", "rebuild", "debounce");
     private static final List<String> EDGE_KEYS = List.of("condition", "restart");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final long DEFAULT_STOP_GRACE = 10_000;
@@ -387,8 +389,71 @@ public final class StackFile {
                 : DEFAULT_STOP_GRACE;
         long startTimeout = keys.containsKey("start_timeout")
                 ? nodes.millis(keys.get("start_timeout").value(), what + " start_timeout") : DEFAULT_START_TIMEOUT;
+        WatchDefinition watch = keys.containsKey("watch") ? watch(keys.get("watch").value(), what + " watch") : null;
         return new ServiceDefinition(name, command, workingDir.toString(), environment, port, dependsOn, ready, health,
-                restart, stopSignal, stopGrace, startTimeout);
+                restart, stopSignal, stopGrace, startTimeout, watch);
+    }
+
+    /** {@code watch: [PATH...]} or {@code watch: {paths, ignore, rebuild, debounce}}. */
+    private WatchDefinition watch(Node node, String what) throws StackFileException {
+        Map<String, Entry> keys;
+        Node pathsNode;
+        if (nodes.isSequence(node)) {
+            keys = Map.of();
+            pathsNode = node;
+        } else {
+            keys = nodes.mapping(node, what + " (a list of paths, or {paths, ignore, rebuild, debounce})", WATCH_KEYS);
+            if (!keys.containsKey("paths")) {
+                throw new StackFileException(nodes.at(node), what + " needs paths: the files or directories to watch, "
+                        + "relative to " + dir);
+            }
+            pathsNode = keys.get("paths").value();
+        }
+        List<String> paths = new ArrayList<>();
+        List<String> include = new ArrayList<>();
+        List<Node> items = nodes.isSequence(pathsNode) ? nodes.sequence(pathsNode, what + " paths") : List.of(pathsNode);
+        if (items.isEmpty()) {
+            throw new StackFileException(nodes.at(pathsNode), what + " has no paths; list the files or directories to watch");
+        }
+        for (Node item : items) {
+            String written = nodes.string(item, what + " path");
+            // A glob: watch its directory part, keep the rest as a filter.
+            String[] parts = written.split("/", -1);
+            int firstGlob = 0;
+            while (firstGlob < parts.length && !parts[firstGlob].matches(".*[*?\\[{].*")) {
+                firstGlob++;
+            }
+            String fixed = String.join("/", java.util.Arrays.copyOfRange(parts, 0, firstGlob));
+            Path path = dir.resolve(fixed.isEmpty() ? "." : fixed).normalize();
+            if (!Files.exists(path)) {
+                throw new StackFileException(nodes.at(item), what + " path " + path + " does not exist; create it or fix "
+                        + "the path (relative to " + dir + ")");
+            }
+            if (firstGlob < parts.length && !Files.isDirectory(path)) {
+                throw new StackFileException(nodes.at(item), what + " path " + written + ": " + path + " is not a directory");
+            }
+            paths.add(path.toString());
+            include.add(String.join("/", java.util.Arrays.copyOfRange(parts, firstGlob, parts.length)));
+        }
+        List<String> ignore = new ArrayList<>();
+        if (keys.containsKey("ignore")) {
+            Node ignoreNode = keys.get("ignore").value();
+            for (Node item : nodes.isSequence(ignoreNode) ? nodes.sequence(ignoreNode, what + " ignore") : List.of(ignoreNode)) {
+                String pattern = nodes.string(item, what + " ignore pattern");
+                try {
+                    java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+                } catch (RuntimeException e) {
+                    throw new StackFileException(nodes.at(item), what + " ignore pattern '" + pattern + "' is not a glob: "
+                            + e.getMessage());
+                }
+                ignore.add(pattern);
+            }
+        }
+        List<String> rebuild = keys.containsKey("rebuild") ? nodes.command(keys.get("rebuild").value(), what + " rebuild")
+                : List.of();
+        long debounce = keys.containsKey("debounce") ? nodes.millis(keys.get("debounce").value(), what + " debounce")
+                : WatchDefinition.DEFAULT_DEBOUNCE_MILLIS;
+        return new WatchDefinition(dir.toString(), paths, include, ignore, rebuild, debounce);
     }
 
     private Map<String, String> env(Node node, String what) throws StackFileException {

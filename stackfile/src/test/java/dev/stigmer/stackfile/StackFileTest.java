@@ -157,6 +157,63 @@ class StackFileTest {
     }
 
     @Test
+    void watchShortAndLongFormsResolveAgainstTheFilesDirectory() throws Exception {
+        Files.createDirectories(dir.resolve("src/main"));
+        write("pom.xml", "<project/>");
+        StackDefinition stack = read("""
+                services:
+                  short:
+                    command: sleep 100
+                    watch: [src, pom.xml]
+                  long:
+                    command: sleep 100
+                    watch:
+                      paths: [src, "src/**/*.java"]
+                      ignore: ["**/*.tmp"]
+                      rebuild: mvn -q -o package
+                      debounce: 1s
+                """, Map.of());
+        var watch = stack.services().get("short").watch();
+        assertThat(watch.paths()).containsExactly(dir.resolve("src").toString(), dir.resolve("pom.xml").toString());
+        assertThat(watch.ignore()).isEmpty();
+        assertThat(watch.rebuild()).isEmpty();
+        assertThat(watch.debounceMillis()).isEqualTo(300);
+        var long_ = stack.services().get("long").watch();
+        assertThat(long_.paths()).containsExactly(dir.resolve("src").toString(), dir.resolve("src").toString());
+        assertThat(long_.include()).containsExactly("", "**/*.java");
+        assertThat(long_.ignore()).containsExactly("**/*.tmp");
+        assertThat(long_.rebuild()).containsExactly("/bin/sh", "-c", "mvn -q -o package");
+        assertThat(long_.debounceMillis()).isEqualTo(1000);
+        assertThat(long_.base()).isEqualTo(dir.toString());
+    }
+
+    @Test
+    void watchKeysTakePartInTheSpecHash() throws Exception {
+        Files.createDirectories(dir.resolve("src"));
+        String base = "services:\n  a:\n    command: sleep 100\n";
+        String unwatched = read(base, Map.of()).services().get("a").specHash();
+        String watched = read(base + "    watch: [src]\n", Map.of()).services().get("a").specHash();
+        assertThat(watched).isNotEqualTo(unwatched);
+        assertThat(read(base + "    watch: {paths: [src], debounce: 1s}\n", Map.of()).services().get("a").specHash())
+                .isNotEqualTo(watched);
+        assertThat(read(base + "    watch: {paths: [src]}\n", Map.of()).services().get("a").specHash())
+                .as("the short form is the long form").isEqualTo(watched);
+    }
+
+    @Test
+    void aMissingWatchPathIsAnErrorAtItsLine() throws Exception {
+        Files.createDirectories(dir.resolve("src"));
+        assertThat(error("services:\n  a:\n    command: x\n    watch:\n      - src\n      - nope\n").getMessage())
+                .contains(":6:9: service a watch path " + dir.resolve("nope") + " does not exist");
+        assertThat(error("services:\n  a:\n    command: x\n    watch: {paths: [src], debounce: soon}\n").getMessage())
+                .contains(":4:37: service a watch debounce");
+        assertThat(error("services:\n  a:\n    command: x\n    watch: {ignore: [x]}\n").getMessage())
+                .contains(":4:12: service a watch needs paths");
+        assertThat(error("services:\n  a:\n    command: x\n    watch: {paths: [src], rebuld: make}\n").getMessage())
+                .contains("did you mean 'rebuild'?");
+    }
+
+    @Test
     void yamlSyntaxErrorsCarryTheirPosition() throws Exception {
         StackFileException e = error("services:\n  api:\n    command: [a, b\n");
         assertThat(e.getMessage()).contains("not valid YAML");

@@ -1,6 +1,7 @@
 package dev.stigmer.it;
 
 import com.google.gson.JsonElement;
+import dev.stigmer.os.Linux;
 import dev.stigmer.process.CgroupRoot;
 import dev.stigmer.process.ProcessIdentity;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,48 @@ class ContainmentTest {
         assertThat(stack.run("local", "stop").exitCode()).isZero();
 
         await().atMost(PATIENCE).until(() -> ProcessIdentity.of(escapee).isEmpty());
+    }
+
+    @Test
+    void anEscapeeLeftByAKilledDaemonIsGoneAfterStop(Stack stack) throws Exception {
+        Path dir = stack.project(ESCAPING);
+        stack.start();
+        long escapee = awaitPid(dir.resolve("escapee.pid"));
+        killDaemon(stack);
+
+        assertThat(stack.run("local", "stop").exitCode()).isZero();
+
+        assertThat(ProcessIdentity.of(escapee)).as("the escapee, once stop returned").isEmpty();
+        assertThat(componentCgroup(stack, "escaping")).doesNotExist();
+    }
+
+    @Test
+    void anEscapeeOfAServiceRemovedWhileNoDaemonRanIsGoneAfterTheNextStart(Stack stack) throws Exception {
+        Path dir = stack.project(ESCAPING);
+        stack.start();
+        long escapee = awaitPid(dir.resolve("escapee.pid"));
+        killDaemon(stack);
+        stack.project("""
+                services:
+                  plain:
+                    command: exec sleep 600
+                """);
+
+        stack.start();
+
+        await().atMost(PATIENCE).until(() -> ProcessIdentity.of(escapee).isEmpty());
+        await().atMost(PATIENCE).until(() -> !Files.exists(componentCgroup(stack, "escaping")));
+        assertThat(stack.state("plain")).isEqualTo("running");
+    }
+
+    private static void killDaemon(Stack stack) throws Exception {
+        long daemon = stack.daemonPid();
+        Linux.kill(daemon, Linux.SIGKILL);
+        await().atMost(PATIENCE).until(() -> ProcessIdentity.of(daemon).isEmpty());
+    }
+
+    private static Path componentCgroup(Stack stack, String component) {
+        return CgroupRoot.of(stack.stigmerHome().root()).base().resolve(component);
     }
 
     @Test

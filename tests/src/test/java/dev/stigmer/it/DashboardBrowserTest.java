@@ -129,6 +129,22 @@ class DashboardBrowserTest {
 
     @Test
     @Order(6)
+    void aWatchedServiceShowsItsLastTriggerAndRebuildResult() throws Exception {
+        String old = cell("worker", ".pid").getText();
+        Files.writeString(stack.project.resolve("src/build.sh"), "echo 'error: ; expected'; exit 3\n");
+        await().atMost(LIVE).untilAsserted(() -> assertThat(cell("worker", ".details").getText())
+                .contains("last change " + stack.project.resolve("src/build.sh"))
+                .contains("rebuild: failed (exit 3)").contains("last error: rebuild"));
+        assertThat(cell("worker", ".pid").getText()).as("the old process runs on").isEqualTo(old);
+        Files.writeString(stack.project.resolve("src/build.sh"), "echo ok\n");
+        await().atMost(LIVE).untilAsserted(() -> {
+            assertThat(cell("worker", ".details").getText()).contains("rebuild: ok in");
+            assertThat(cell("worker", ".pid").getText()).isNotEqualTo(old).isNotEqualTo("–");
+        });
+    }
+
+    @Test
+    @Order(7)
     void stopAsksFirstThenStops() {
         button("Stop worker").click();
         WebElement dialog = browser.driver.findElement(By.id("confirm"));
@@ -148,7 +164,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void theLogViewShowsALineThenALineWrittenAfterThePageOpened() throws IOException {
         browser.driver.findElement(By.cssSelector("#log-name option[value='worker']")).click();
         int ticks = lastTick(Files.readString(stack.stack.stigmerHome().logFile("worker")));
@@ -159,7 +175,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void theFilterInTheUrlFiltersAndALinkReproducesTheView() {
         browser.driver.get(base + "?log=worker&filter=%2Ftick+%5B0-9%5D*5%24%2F"); // /tick [0-9]*5$/
         await().atMost(LIVE).untilAsserted(() -> {
@@ -174,7 +190,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void axeFindsNoSeriousOrCriticalViolationsAndTheLayoutFitsAt200PercentZoom() throws Exception {
         browser.driver.get(base);
         await().atMost(LIVE).untilAsserted(() -> assertThat(cell("worker", ".state").getText()).isEqualTo("running"));
@@ -199,7 +215,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aBannerSaysWhenTheDaemonGoesAwayAndThePageReconnectsToTheNextOne() throws Exception {
         long before = stack.stack.daemonPid();
         browser.driver.executeScript("window.stigmerNoReload = 'still here';");

@@ -51,10 +51,13 @@ final class DashboardStack implements AutoCloseable {
                     ready: {http: "http://127.0.0.1:%d/"}
                   worker:
                     command: i=0; while true; do i=$((i+1)); echo "worker tick $i"; sleep 1; done
+                    watch: {paths: [src], rebuild: sh src/build.sh, debounce: 100ms}
                     depends_on:
                       web: {condition: healthy}
                       temporal: {condition: healthy, restart: true}
                 """.formatted(webPort, webPort, webPort));
+        Files.createDirectories(project.resolve("src"));
+        Files.writeString(project.resolve("src/build.sh"), "echo built\n");
         stack.start();
         return new DashboardStack(stack, webPort, project);
     }

@@ -19,10 +19,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Records are hints, never orders: a recorded pid that now belongs to another process, a record
@@ -194,10 +196,10 @@ class IdentityTest {
         assertThat(stack.owned("daemon")).hasSize(1);
     }
 
-    private static void assertUntouched(Bystander bystander) throws InterruptedException {
-        Thread.sleep(100); // a trap runs within milliseconds of its signal
-        assertThat(bystander.isAlive()).as(bystander + " is alive").isTrue();
-        assertThat(bystander.signalsReceived()).as("signals " + bystander + " got").isEmpty();
+    /** Watched for half a second: a trap runs within milliseconds of its signal. */
+    private static void assertUntouched(Bystander bystander) {
+        await().alias(bystander + " alive and never signalled").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> bystander.isAlive() && bystander.signalsReceived().isEmpty());
     }
 
     /** The record a serving stand-in would get, per the contract's start-dev command line. */

@@ -548,9 +548,9 @@ class StackLifecycleTest {
         Linux.kill(daemon, Linux.SIGKILL);
         await().atMost(PATIENCE).until(() -> ProcessIdentity.of(daemon).isEmpty());
         stack.start();
-        Thread.sleep(6000); // past the adoption window a readiness check would have had
-        assertThat(stack.pid("chatty")).as("adopted and kept").isEqualTo(pid);
-        assertThat(stack.state("chatty")).isEqualTo("running");
+        // Watched past the window a readiness check of the adopted process would have had (5 s).
+        await().alias("adopted and kept, running").during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(20))
+                .until(() -> stack.pid("chatty") == pid && stack.state("chatty").equals("running"));
     }
 
     @Test

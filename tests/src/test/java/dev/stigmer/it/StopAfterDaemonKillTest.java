@@ -55,4 +55,65 @@ class StopAfterDaemonKillTest {
         assertThat(Stack.isFree(stack.port)).isTrue();
         assertThat(ProcessIdentity.of(api)).isEmpty();
     }
+
+    @Test
+    void whenNoDaemonCanStartStopEndsWhatTheKilledOneLeftItself(Stack stack) throws Exception {
+        Path dir = stack.project("""
+                services:
+                  db:
+                    command: trap 'date +%s%N > db.stopped; exit 0' INT; trap '' TERM; while true; do sleep 0.1; done
+                    stop_signal: INT
+                """);
+        stack.start();
+        long daemon = stack.daemonPid();
+        long db = stack.pid("db");
+        Linux.kill(daemon, Linux.SIGKILL);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        // A broken installation: the daemon's log cannot be opened, so no daemon can be started.
+        Path log = stack.stigmerHome().logFile("daemon");
+        Files.delete(log);
+        Files.createDirectory(log);
+
+        CliResult stop = stack.run("local", "stop");
+
+        assertThat(stop.exitCode()).as(stop.toString()).isZero();
+        assertThat(stop.stdout() + stop.stderr()).contains("cannot start the stigmer daemon", "stopping what the last daemon left from here instead");
+        assertThat(dir.resolve("db.stopped")).as("db got its own stop signal (SIGINT)").exists();
+        assertThat(ProcessIdentity.of(db)).isEmpty();
+        assertThat(stack.ownedProcesses()).isEmpty();
+    }
+
+    @Test
+    void theDaemonThatStopsWhatAKilledOneLeftHoldsNoneOfTheCallersSecrets(Stack stack) throws Exception {
+        stack.project("""
+                services:
+                  slow:
+                    command: trap 'sleep 2; exit 0' TERM; while true; do sleep 0.1; done
+                """);
+        stack.start();
+        long daemon = stack.daemonPid();
+        Linux.kill(daemon, Linux.SIGKILL);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessIdentity.of(daemon).isEmpty());
+
+        // Say an api_key_env variable: `stop` reads no stack file, so it cannot know which one it is.
+        String secret = "s3cret-" + System.nanoTime();
+        stack.env.put("TEMPORAL_CLOUD_KEY", secret);
+        Process stop = stack.spawn(stack.stigmerHome().root().resolve("stop.out"), "local", "stop");
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        while (stop.isAlive()) { // the new daemon lives at least the 2 s slow takes to stop
+            for (var process : stack.owned("daemon")) {
+                try {
+                    String environment = Files.readString(Path.of("/proc", Long.toString(process.pid()), "environ"));
+                    assertThat(environment).as("the cleanup daemon's environment").doesNotContain(secret);
+                    seen.add(process.pid());
+                } catch (java.io.IOException gone) {
+                    // exited meanwhile
+                }
+            }
+            Thread.sleep(20);
+        }
+        assertThat(stop.exitValue()).isZero();
+        assertThat(seen).as("a daemon was started to stop what the killed one left").isNotEmpty().doesNotContain(daemon);
+        assertThat(stack.ownedProcesses()).isEmpty();
+    }
 }

@@ -65,14 +65,12 @@ class TemporalMemberTest {
 
     @Test
     void aChangedHealthIntervalReplacesTemporalOnlyAndRestartTrueDependentsFollowIt(Stack stack) throws Exception {
-        stack.project(yaml(stack.port));
-        stack.env.remove("STIGMER_TEMPORAL_PORT");
-        stack.start();
-        long daemon = stack.daemonPid();
-        long temporal = stack.temporalPid();
-        long plain = stack.pid("plain");
-        long client = stack.pid("client");
-        long follower = stack.pid("follower");
+        Pids started = startTheStack(stack);
+        long daemon = started.daemon();
+        long temporal = started.temporal();
+        long plain = started.plain();
+        long follower = started.follower();
+        long client = started.client();
         assertThat(stack.status().getAsJsonObject("daemon").getAsJsonObject("settings")
                 .get("healthIntervalMillis").getAsLong()).isEqualTo(500);
 
@@ -94,13 +92,11 @@ class TemporalMemberTest {
 
     @Test
     void temporalIsRestartedStoppedStartedShownAndLoggedByName(Stack stack) throws Exception {
-        stack.project(yaml(stack.port));
-        stack.env.remove("STIGMER_TEMPORAL_PORT");
-        stack.start();
-        long daemon = stack.daemonPid();
-        long temporal = stack.temporalPid();
-        long plain = stack.pid("plain");
-        long follower = stack.pid("follower");
+        Pids started = startTheStack(stack);
+        long daemon = started.daemon();
+        long temporal = started.temporal();
+        long plain = started.plain();
+        long follower = started.follower();
 
         CliResult restart = stack.run("local", "restart", "temporal");
         assertThat(restart.exitCode()).as(restart.toString()).isZero();
@@ -128,5 +124,16 @@ class TemporalMemberTest {
         CliResult logs = stack.run("local", "logs", "temporal");
         assertThat(logs.exitCode()).isZero();
         assertThat(stack.daemonPid()).isEqualTo(daemon);
+    }
+
+    /** Each member's pid once the stack of {@link #yaml} first ran, with Temporal on the port the file gives. */
+    private record Pids(long daemon, long temporal, long plain, long client, long follower) {
+    }
+
+    private static Pids startTheStack(Stack stack) throws Exception {
+        stack.project(yaml(stack.port));
+        stack.env.remove("STIGMER_TEMPORAL_PORT");
+        stack.start();
+        return new Pids(stack.daemonPid(), stack.temporalPid(), stack.pid("plain"), stack.pid("client"), stack.pid("follower"));
     }
 }

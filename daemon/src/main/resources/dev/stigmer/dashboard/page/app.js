@@ -268,6 +268,17 @@ function details(cell, c) {
     add('last error', c.lastError);
   }
   add('last exit', c.lastExit);
+  if (c.watch) {
+    const change = c.watch.lastChange;
+    add('watch', change ? 'last change ' + change.path + ' at ' + new Date(change.time).toLocaleTimeString()
+      : 'watching ' + c.watch.paths.join(', '));
+    const rebuild = c.watch.lastRebuild;
+    if (rebuild) {
+      add('rebuild', (rebuild.exitCode === 0 ? 'ok' : rebuild.exitCode == null ? 'could not start'
+        : 'failed (exit ' + rebuild.exitCode + ')') + ' in ' + (rebuild.millis / 1000).toFixed(1) + ' s'
+        + ' (' + c.watch.rebuilds + ' so far)', rebuild.exitCode === 0 ? null : 'bad');
+    }
+  }
   add('log', view.lastLines.get(c.name), 'lastline');
 }
 
