@@ -11,6 +11,7 @@ import dev.stigmer.logs.LogFile;
 import dev.stigmer.logs.LogTail;
 import dev.stigmer.os.OsException;
 import dev.stigmer.process.Ownership;
+import dev.stigmer.process.ProcFs;
 import dev.stigmer.process.ProcessIdentity;
 import dev.stigmer.state.Installation;
 import dev.stigmer.state.Json;
@@ -47,6 +48,13 @@ final class Daemon {
      */
     static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(15);
     private static final long FREEZE_CHECK_MILLIS = 100;
+    /**
+     * How long a daemon that is seen runnable (state R: it has work and waits for a CPU) may take
+     * at most: a hundred CLIs starting at once on two cores leave it a few percent of a core for
+     * tens of seconds, and 5 s then named a working daemon as hung (70 of 100 `status` calls
+     * failed at load 87). Only the time it is seen asleep counts against the short timeout.
+     */
+    static final Duration STARVED_LIMIT = Duration.ofSeconds(60);
     // The daemon is small and long-lived: a heap that starts small and stays bounded (its live
     // set is a few MB), the serial GC, the C1 compiler only, no perf-data file, and glibc's
     // heap handed back to the OS every 5 s (what start-up malloc'ed and freed stays resident
@@ -107,10 +115,13 @@ final class Daemon {
      * @throws UserError when the daemon does not answer, saying what to do
      */
     Optional<ControlResponse> send(ControlRequest request, Duration timeout) {
+        Duration limit = timeout.compareTo(STARVED_LIMIT) > 0 ? timeout : STARVED_LIMIT;
         FutureTask<Optional<ControlResponse>> exchange = new FutureTask<>(
-                () -> client.send(request, timeout.plusSeconds(1)));
+                () -> client.send(request, limit.plusSeconds(1)));
         Thread.ofPlatform().daemon().name("control-request").start(exchange);
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
+        long asleepNanos = 0; // the time the daemon was seen not runnable: what the timeout bounds
+        long lastCheck = started;
         Optional<ProcessIdentity> daemonProcess = null;
         while (true) {
             try {
@@ -124,9 +135,14 @@ final class Daemon {
                     throw new UserError("the stigmer daemon (pid " + stopped.get() + ") is stopped (SIGSTOP or Ctrl-Z) "
                             + "and cannot answer: `kill -CONT " + stopped.get() + "` resumes it, `stigmer local stop` ends it");
                 }
-                if (System.nanoTime() > deadline) {
+                long now = System.nanoTime();
+                if (!daemonProcess.map(d -> ProcFs.anyThreadRunnable(d.pid())).orElse(false)) {
+                    asleepNanos += now - lastCheck;
+                }
+                lastCheck = now;
+                if (asleepNanos > timeout.toNanos() || now - started > limit.toNanos()) {
                     throw new UserError("the stigmer daemon" + daemonProcess.map(d -> " (pid " + d.pid() + ")").orElse("")
-                            + " does not answer (nothing within " + Durations.format(timeout)
+                            + " does not answer (nothing within " + Durations.format(Duration.ofNanos(now - started))
                             + "): `stigmer local stop` ends it; see `stigmer local logs daemon`");
                 }
             } catch (ExecutionException e) {

@@ -27,6 +27,29 @@ public final class ProcFs {
         }
     }
 
+    /**
+     * True when a thread of {@code pid} runs or waits for a CPU (state R) right now: a process
+     * a starved machine holds back, as against one that sleeps. False when unreadable.
+     */
+    public static boolean anyThreadRunnable(long pid) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(PROC.resolve(pid + "/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    int close = stat.lastIndexOf(')');
+                    if (close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'R') {
+                        return true;
+                    }
+                } catch (IOException ignored) {
+                    // that thread ended
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
     /** Every process visible now. */
     public static List<ProcStat> all() {
         List<ProcStat> result = new ArrayList<>();
