@@ -50,6 +50,16 @@ public final class ProcFs {
         return false;
     }
 
+    /** How many threads of the whole machine run or wait for a CPU now (/proc/loadavg), or -1. */
+    public static int runnableThreads() {
+        try {
+            String running = Files.readString(PROC.resolve("loadavg")).split(" ")[3];
+            return Integer.parseInt(running.substring(0, running.indexOf('/')));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** Every process visible now. */
     public static List<ProcStat> all() {
         List<ProcStat> result = new ArrayList<>();
