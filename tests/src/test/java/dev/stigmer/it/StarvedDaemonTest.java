@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A daemon that has work but gets almost no CPU (a hundred CLIs starting at once on two cores)
@@ -22,7 +23,8 @@ class StarvedDaemonTest {
     @Test
     void statusWaitsForADaemonThatIsStarvedOfCpuRatherThanCallingItHung(Stack stack) throws Exception {
         RootOnly.require("a CPU quota on the daemon (a cgroup of the v1 cpu controller)");
-        RootOnly.require(Files.isWritable(CPU.resolve("tasks")), "a CPU quota on the daemon", "/sys/fs/cgroup/cpu");
+        // cgroup v1's cpu controller, as on these machines; a pure cgroup v2 host has none there.
+        assumeTrue(Files.isWritable(CPU.resolve("tasks")), "NOT PROVED (no cgroup v1 cpu controller): a CPU quota on the daemon");
         stack.start();
         long daemon = stack.daemonPid();
         Path group = Files.createDirectories(CPU.resolve("stigmer-starved-" + ProcessHandle.current().pid() + "-" + daemon));
