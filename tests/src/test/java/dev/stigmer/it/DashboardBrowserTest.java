@@ -140,6 +140,7 @@ class DashboardBrowserTest {
         await().atMost(LIVE).untilAsserted(() -> {
             assertThat(cell("worker", ".details").getText()).contains("rebuild: ok in");
             assertThat(cell("worker", ".pid").getText()).isNotEqualTo(old).isNotEqualTo("–");
+            assertThat(cell("worker", ".state").getText()).isEqualTo("running"); // ready again, for the next test too
         });
     }
 
