@@ -37,7 +37,8 @@ class RecoveryTest {
             Process start = stack.spawn(log, "local", "start");
 
             JsonObject answered = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                    .until(stack::status, s -> !s.get("daemon").isJsonNull());
+                    // A daemon answers before the start's request reaches it: wait for Temporal in it.
+                    .until(stack::status, s -> !s.get("daemon").isJsonNull() && !s.getAsJsonArray("components").isEmpty());
             long answeredAfterMillis = (System.nanoTime() - begin) / 1_000_000;
             boolean leftoverAlive = leftover.isAlive();
 
