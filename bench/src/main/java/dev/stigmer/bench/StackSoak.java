@@ -50,6 +50,7 @@ final class StackSoak {
     private int apiPort;
     private int edits;
     private volatile boolean checking = true;
+    private volatile Process follower;
 
     private StackSoak(long seed, Duration bound) {
         this.random = new Random(seed);
@@ -74,7 +75,16 @@ final class StackSoak {
         peer = new StigmerPeer(work.resolve("home"), Bench.freePort(), Map.of("STIGMER_FILE", stackFile.toString(),
                 "STIGMER_HEALTH_INTERVAL", "1s", "STIGMER_HEALTH_TIMEOUT", "1s", "STIGMER_STOP_GRACE", "3s"));
         Thread checker = Thread.ofPlatform().daemon().name("invariants").start(this::checkContinuously);
-        Process follower = null;
+        // A soak ended early (Ctrl-C, kill) skips the finally below: stop the stack and the
+        // follower anyway, or `logs -f` and the services outlive it.
+        Thread interrupted = new Thread(() -> {
+            Bench.run(peer.env(), peer.cli("local", "stop"));
+            Process f = follower;
+            if (f != null) {
+                f.destroy();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(interrupted);
         try {
             firstStartWithTheDaemonKilledWhileTheOneShotRuns();
             ProcessBuilder follow = new ProcessBuilder(peer.cli("local", "logs", "-f", "-n", "0", "counter"))
@@ -106,6 +116,7 @@ final class StackSoak {
                 follower.destroy();
                 follower.waitFor();
             }
+            Runtime.getRuntime().removeShutdownHook(interrupted);
             finalChecks();
         }
         report();
