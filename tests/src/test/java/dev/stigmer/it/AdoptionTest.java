@@ -143,7 +143,6 @@ class AdoptionTest {
 
     private static void killDaemon(Stack stack) throws Exception {
         long daemon = stack.daemonPid();
-        Linux.kill(daemon, Linux.SIGKILL);
-        await().atMost(PATIENCE).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        Stack.killAndAwaitGone(daemon);
     }
 }

@@ -73,9 +73,7 @@ class ContainmentTest {
     }
 
     private static void killDaemon(Stack stack) throws Exception {
-        long daemon = stack.daemonPid();
-        Linux.kill(daemon, Linux.SIGKILL);
-        await().atMost(PATIENCE).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        Stack.killAndAwaitGone(stack.daemonPid());
     }
 
     private static Path componentCgroup(Stack stack, String component) {

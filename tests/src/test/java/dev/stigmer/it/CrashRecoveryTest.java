@@ -39,8 +39,7 @@ class CrashRecoveryTest {
         stack.start();
         long temporal = stack.temporalPid();
         long daemon = stack.daemonPid();
-        Linux.kill(daemon, Linux.SIGKILL);
-        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        Stack.killAndAwaitGone(daemon);
 
         assertThat(ProcessIdentity.of(temporal)).as("Temporal outlives its daemon").isPresent();
         assertThat(Workflows.runGreeting(stack.address(), "orphan")).isEqualTo("HELLO ORPHAN");

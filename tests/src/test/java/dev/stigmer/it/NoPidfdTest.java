@@ -48,8 +48,7 @@ class NoPidfdTest {
 
         // A new daemon adopts the Temporal its killed predecessor left.
         long temporal = stack.temporalPid();
-        Linux.kill(daemon, Linux.SIGKILL);
-        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        Stack.killAndAwaitGone(daemon);
         CliResult start = stack.run("local", "start", "--temporal-bin", temporalBin.toString());
         assertThat(start.exitCode()).as(start + "\n--- daemon log\n" + stack.log("daemon")).isZero();
         JsonObject adopted = stack.temporal();

@@ -1,5 +1,7 @@
 package dev.stigmer.it;
 
+import dev.stigmer.os.Linux;
+import dev.stigmer.process.ProcessIdentity;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -157,6 +159,12 @@ final class Stack {
 
     String temporalState() {
         return temporal().get("state").getAsString();
+    }
+
+    /** kill -9 of {@code pid} (a daemon), returning once it is gone (a zombie counts as gone). */
+    static void killAndAwaitGone(long pid) throws IOException {
+        Linux.kill(pid, Linux.SIGKILL);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessIdentity.of(pid).isEmpty());
     }
 
     long daemonPid() {

@@ -244,8 +244,7 @@ class StackLifecycleTest {
         long b = stack.pid("b");
         long temporal = stack.temporalPid();
         long daemon = stack.daemonPid();
-        Linux.kill(daemon, Linux.SIGKILL);
-        await().atMost(PATIENCE).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        Stack.killAndAwaitGone(daemon);
         Files.writeString(dir.resolve("stigmer.yaml"), base.replace("V: \"1\"", "V: \"2\""));
 
         CliResult start = stack.start();
@@ -545,8 +544,7 @@ class StackLifecycleTest {
         Path rotated = stack.stigmerHome().logFile("chatty").resolveSibling("chatty.log.1");
         await().atMost(PATIENCE).until(() -> Files.exists(rotated));
         long daemon = stack.daemonPid();
-        Linux.kill(daemon, Linux.SIGKILL);
-        await().atMost(PATIENCE).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        Stack.killAndAwaitGone(daemon);
         stack.start();
         // Watched past the window a readiness check of the adopted process would have had (5 s).
         await().alias("adopted and kept, running").during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(20))

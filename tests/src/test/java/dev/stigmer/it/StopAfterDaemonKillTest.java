@@ -39,8 +39,7 @@ class StopAfterDaemonKillTest {
         long daemon = stack.daemonPid();
         long db = stack.pid("db");
         long api = stack.pid("api");
-        Linux.kill(daemon, Linux.SIGKILL);
-        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        Stack.killAndAwaitGone(daemon);
         assertThat(ProcessIdentity.of(db)).as("services outlive a killed daemon").isPresent();
 
         CliResult stop = stack.run("local", "stop");
@@ -67,8 +66,7 @@ class StopAfterDaemonKillTest {
         stack.start();
         long daemon = stack.daemonPid();
         long db = stack.pid("db");
-        Linux.kill(daemon, Linux.SIGKILL);
-        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        Stack.killAndAwaitGone(daemon);
         // A broken installation: the daemon's log cannot be opened, so no daemon can be started.
         Path log = stack.stigmerHome().logFile("daemon");
         Files.delete(log);
@@ -92,8 +90,7 @@ class StopAfterDaemonKillTest {
                 """);
         stack.start();
         long daemon = stack.daemonPid();
-        Linux.kill(daemon, Linux.SIGKILL);
-        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        Stack.killAndAwaitGone(daemon);
 
         // Say an api_key_env variable: `stop` reads no stack file, so it cannot know which one it is.
         String secret = "s3cret-" + System.nanoTime();

@@ -33,8 +33,7 @@ class StopGraceTest {
         stack.start("--temporal-bin", temporal.toString());
         long daemon = stack.daemonPid();
         // With the daemon gone, stop's own sweep stops Temporal: with the daemon's grace too.
-        Linux.kill(daemon, Linux.SIGKILL);
-        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        Stack.killAndAwaitGone(daemon);
 
         CliResult stop = stack.run(Map.of("STIGMER_STOP_GRACE", "200ms"), "local", "stop");
         assertThat(stop.exitCode()).as(stop.toString()).isZero();

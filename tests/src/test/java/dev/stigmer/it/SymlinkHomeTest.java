@@ -65,8 +65,7 @@ class SymlinkHomeTest {
 
     private static void killDaemon(Stack stack) throws Exception {
         long daemon = stack.daemonPid();
-        Linux.kill(daemon, Linux.SIGKILL);
-        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessIdentity.of(daemon).isEmpty());
+        Stack.killAndAwaitGone(daemon);
     }
 
     private static List<ProcStat> marked(Stack stack, Path link) {
