@@ -47,7 +47,14 @@ final class Daemon {
      * daemon's one stack thread, so it gets longer. A stopped daemon is still named at once.
      */
     static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(15);
+    /**
+     * The first look at a daemon that has not answered, then the longest gap between looks: a
+     * look reads /proc (the daemon's state, the machine's load, each daemon thread's state), and a
+     * hundred CLIs waiting together looked ten times a second each, on the CPUs the daemon
+     * needed to answer them.
+     */
     private static final long FREEZE_CHECK_MILLIS = 100;
+    private static final long FREEZE_CHECK_MAX_MILLIS = 500;
     /**
      * How long a daemon that is seen runnable (state R: it has work and waits for a CPU) may take
      * at most: a hundred CLIs starting at once on two cores leave it a few percent of a core for
@@ -124,9 +131,10 @@ final class Daemon {
         long asleepNanos = 0; // the time the daemon was seen not runnable: what the timeout bounds
         long lastCheck = started;
         Optional<ProcessIdentity> daemonProcess = null;
+        long wait = FREEZE_CHECK_MILLIS;
         while (true) {
             try {
-                return exchange.get(FREEZE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+                return exchange.get(wait, TimeUnit.MILLISECONDS);
             } catch (TimeoutException slow) {
                 if (daemonProcess == null) {
                     daemonProcess = recordedProcess();
@@ -137,10 +145,13 @@ final class Daemon {
                             + "and cannot answer: `kill -CONT " + stopped.get() + "` resumes it, `stigmer local stop` ends it");
                 }
                 long now = System.nanoTime();
-                if (!daemonProcess.map(d -> ProcFs.anyThreadRunnable(d.pid())).orElse(false) && !machineStarved()) {
+                // The machine first: one small file, and when it is starved the daemon's threads
+                // (a file each) do not matter.
+                if (!machineStarved() && !daemonProcess.map(d -> ProcFs.anyThreadRunnable(d.pid())).orElse(false)) {
                     asleepNanos += now - lastCheck;
                 }
                 lastCheck = now;
+                wait = Math.min(wait * 2, FREEZE_CHECK_MAX_MILLIS);
                 if (asleepNanos > timeout.toNanos() || now - started > limit.toNanos()) {
                     throw new UserError("the stigmer daemon" + daemonProcess.map(d -> " (pid " + d.pid() + ")").orElse("")
                             + " does not answer (nothing within " + Durations.format(Duration.ofNanos(now - started))
