@@ -292,6 +292,7 @@ final class Daemon {
     /** Starts the daemon in a session of its own, output appended to logs/daemon.log. */
     private Process spawn() {
         List<String> command = new ArrayList<>(List.of("setsid"));
+        command.addAll(signalReset());
         command.addAll(command(Installation.current(), home));
         return startDaemonProcess(command, false);
     }
@@ -314,7 +315,9 @@ final class Daemon {
 
     /** Runs the daemon in this terminal until it ends (Ctrl-C stops everything); returns its exit code. */
     int runInForeground() {
-        Process process = startDaemonProcess(command(Installation.current(), home), true);
+        List<String> command = new ArrayList<>(signalReset());
+        command.addAll(command(Installation.current(), home));
+        Process process = startDaemonProcess(command, true);
         // Ctrl-C reaches the daemon too (same process group) and it stops everything; the JVM must
         // not return the terminal before that is done.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -331,6 +334,34 @@ final class Daemon {
                 // keep waiting: the daemon decides when it is done
             }
         }
+    }
+
+    /**
+     * `env --default-signal` when this CLI was started with signals ignored, so that the daemon
+     * and everything it starts get them back. A script's background job ignores SIGINT and
+     * SIGQUIT, nohup SIGHUP; an ignored signal stays ignored across exec, and a shell cannot
+     * trap it: a service whose stop_signal is INT did nothing with it, and was killed once its
+     * grace ran out. Needs coreutils 8.31 or later; an `env` without the option changes nothing.
+     */
+    static List<String> signalReset() {
+        if (ProcFs.ignoredSignals(ProcessHandle.current().pid()) == 0) {
+            return List.of();
+        }
+        try {
+            Process probe = new ProcessBuilder("env", "--default-signal", "true")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (probe.waitFor(5, TimeUnit.SECONDS) && probe.exitValue() == 0) {
+                return List.of("env", "--default-signal");
+            }
+            probe.destroyForcibly();
+        } catch (IOException e) {
+            // no env on PATH: as before
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.getLogger(Daemon.class.getName()).log(System.Logger.Level.WARNING,
+                "signals ignored by the caller stay ignored in the daemon and its services (env --default-signal is missing)");
+        return List.of();
     }
 
     private Process startDaemonProcess(List<String> command, boolean foreground) {

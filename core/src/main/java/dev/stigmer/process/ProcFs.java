@@ -117,6 +117,23 @@ public final class ProcFs {
         }
     }
 
+    /**
+     * The signals {@code pid} ignores (SigIgn of /proc/PID/status), bit N-1 for signal N; 0 when
+     * none or unreadable. An ignored signal stays ignored across exec, and a shell cannot trap it.
+     */
+    public static long ignoredSignals(long pid) {
+        try {
+            for (String line : Files.readAllLines(PROC.resolve(pid + "/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone or unreadable: nothing known to be ignored
+        }
+        return 0;
+    }
+
     /** The command line, arguments joined by spaces; empty string for kernel threads and zombies. */
     public static Optional<String> commandLine(long pid) {
         try {
