@@ -50,6 +50,32 @@ class IgnoredSignalsTest {
     }
 
     @Test
+    void withoutEnvDefaultSignalTheDaemonStillStartsAndTheCliLogSaysSo(Stack stack) throws Exception {
+        stack.project("""
+                services:
+                  web:
+                    command: exec sleep 600
+                """);
+        // An `env` that predates --default-signal (coreutils < 8.31, busybox): it refuses the option.
+        Path bin = Files.createDirectories(stack.stigmerHome().root().getParent().resolve("old-env"));
+        Path env = bin.resolve("env");
+        Files.writeString(env, "#!/bin/sh\ncase \"$1\" in --default-signal*) echo \"env: unrecognized option\" >&2; exit 125;; esac\n"
+                + "exec /usr/bin/env \"$@\"\n");
+        Files.setPosixFilePermissions(env, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        stack.launcher.addAll(List.of("sh", "-c", "trap '' INT QUIT HUP; exec \"$@\"", "ignoring"));
+
+        CliResult start = stack.run(java.util.Map.of("PATH", bin + ":" + System.getenv("PATH")), "local", "start");
+
+        assertThat(start.exitCode()).as(start.toString()).isZero();
+        assertThat(Files.readString(stack.stigmerHome().logFile("cli")))
+                .contains("signals ignored by the caller stay ignored", "env --default-signal is missing");
+        long sigint = 1L << (2 - 1); // (the JVM takes SIGQUIT back for its thread dumps)
+        assertThat(ProcFs.ignoredSignals(stack.daemonPid()) & sigint)
+                .as("as before the reset: the daemon inherits what the caller ignored").isEqualTo(sigint);
+        assertThat(stack.pid("web")).isPositive();
+    }
+
+    @Test
     void ignoredSignalsAreReadFromProc() throws Exception {
         long usr1 = 1L << (10 - 1);
         Process ignoring = new ProcessBuilder("sh", "-c", "trap '' USR1; exec sleep 60").start();
