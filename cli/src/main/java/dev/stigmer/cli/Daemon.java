@@ -209,6 +209,32 @@ final class Daemon {
         }
     }
 
+    /**
+     * The Temporal a start from where no stack file is gets, for the line that says what it
+     * starts: the running daemon keeps its stack file's Temporal then (unless the start names
+     * another port or binary), so that one, from the daemon's record; else {@code wanted} (for
+     * Temporal alone, a start applies its own settings).
+     */
+    LocalSettings temporalWithoutStackFile(LocalSettings wanted) {
+        return runningStackFile().isPresent() ? runningTemporal(wanted) : wanted;
+    }
+
+    /**
+     * The Temporal the live daemon runs, from its record, unless {@code wanted} names a port or a
+     * binary (then that one is meant); else {@code wanted}.
+     */
+    LocalSettings runningTemporal(LocalSettings wanted) {
+        if (wanted.portExplicit() || wanted.binExplicit()) {
+            return wanted;
+        }
+        return recordedProcess().flatMap(alive -> recordedSettings()).orElse(wanted);
+    }
+
+    /** The stack file whose stack the daemon runs, from run/stack.json; empty for Temporal alone or none. */
+    Optional<String> runningStackFile() {
+        return Optional.ofNullable(dev.stigmer.supervision.StackRecord.read(home).file());
+    }
+
     /** The recorded daemon if it is verifiably alive and ours. */
     Optional<ProcessIdentity> recordedProcess() {
         return Json.readFile(home.daemonRecord(), DaemonRecord.class)

@@ -8,6 +8,7 @@ import dev.stigmer.state.StigmerHome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ import java.util.regex.Pattern;
                 + "(TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS and its files), as shell commands: "
                 + "eval \"$(stigmer local env)\" points the Temporal CLI and SDKs of this shell at it.",
                 "Never prints an API key: with api_key_env it prints a reference to that variable; with a "
-                        + "profile, the profile's name (the client reads its key from temporal.toml). Needs no daemon."})
+                        + "profile, the profile's name (the client reads its key from temporal.toml). Needs no daemon; without a stack "
+                        + "file here (and no --temporal-port or --temporal-bin), the Temporal the daemon runs."})
 final class EnvCommand implements Callable<Integer> {
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./:@%+=,-]+");
 
@@ -29,8 +31,19 @@ final class EnvCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, String> env = System.getenv();
+        StigmerHome home = StigmerHome.fromEnvironment();
         StackDefinition stack = options.stack(env);
-        LocalSettings settings = options.resolve(StigmerHome.fromEnvironment(), env, stack);
+        LocalSettings settings = options.resolve(home, env, stack);
+        if (stack == null) {
+            // No stack file here: the Temporal that runs (a start from here keeps a stack file's).
+            Daemon daemon = new Daemon(home);
+            settings = daemon.runningTemporal(settings);
+            if (settings.external() != null && daemon.runningStackFile().isPresent()) {
+                // The key's variable and the profile are in the running stack's file, not in the record.
+                stack = options.readStack(Path.of(daemon.runningStackFile().orElseThrow()), env);
+                settings = options.resolve(home, env, stack);
+            }
+        }
         System.out.print(lines(settings, stack == null ? null : stack.temporal().external()));
         return 0;
     }

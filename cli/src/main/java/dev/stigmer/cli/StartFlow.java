@@ -131,7 +131,7 @@ final class StartFlow {
         Duration timeout = Duration.ofMillis(wanted.timeoutMillis());
         long deadline = started + timeout.toNanos();
         String what = stackRequest == null
-                ? "Starting Temporal (" + wanted.mode() + ") on " + wanted.temporalAddress()
+                ? startingTemporal(daemon().temporalWithoutStackFile(wanted))
                 : "Starting the stack of " + stackRequest.file();
         Runnable tick = () -> out.progress(what, elapsed(started));
         tick.run();
@@ -139,6 +139,10 @@ final class StartFlow {
         ControlResponse answer = request(Command.START, wanted, stackRequest, names, deadline, tick);
         answer.changes().forEach(change -> out.line("  " + change));
         return awaitSettled(answer, timeout, deadline, started, what, stackRequest != null);
+    }
+
+    private static String startingTemporal(LocalSettings temporal) {
+        return "Starting Temporal (" + temporal.mode() + ") on " + temporal.temporalAddress();
     }
 
     /**

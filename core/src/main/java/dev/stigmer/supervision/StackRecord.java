@@ -26,8 +26,11 @@ import java.util.concurrent.CompletableFuture;
  * would have: each with its own signal and grace, dependents first (a service lists Temporal).
  *
  * @param members by name, in stack order
+ * @param file    the stack file whose stack runs; null: Temporal alone (or a record of an older
+ *                daemon). A start without a stack file keeps that file's Temporal, so the CLI
+ *                reads it here to name what runs (`env`, a start's first line).
  */
-public record StackRecord(Map<String, Member> members) {
+public record StackRecord(Map<String, Member> members, String file) {
     private static final System.Logger LOG = System.getLogger("stigmer.leftovers");
     /** Components that are never members (their processes are stopped some other way). */
     private static final Set<String> NOT_MEMBERS = Set.of("daemon", "cli");
@@ -45,6 +48,10 @@ public record StackRecord(Map<String, Member> members) {
         StopPolicy policy() {
             return new StopPolicy(Duration.ofMillis(stopGraceMillis), Duration.ofMillis(killWaitMillis), stopSignal);
         }
+    }
+
+    public StackRecord(Map<String, Member> members) {
+        this(members, null);
     }
 
     public StackRecord {

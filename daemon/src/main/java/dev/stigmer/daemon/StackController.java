@@ -585,7 +585,7 @@ final class StackController implements AutoCloseable {
                 record.put(member.name, StackRecord.Member.of(supervisor.spec().stopPolicy(), List.copyOf(stopsBefore)));
             }
         }
-        StackRecord next = new StackRecord(record);
+        StackRecord next = new StackRecord(record, file);
         if (!next.equals(lastRecord)) {
             lastRecord = next;
             // Off the loop: an fsync under load can take seconds, and requests wait for the loop.
