@@ -31,13 +31,25 @@ public final class Main implements Runnable {
             return 0;
         }
         CommandLine cli = new CommandLine(new Main());
+        CommandLine local = cli.getSubcommands().get("local");
+        StartOptions.describingOnly(local.getSubcommands().get("env").getCommandSpec());
+        StartOptions.describingOnly(local.getSubcommands().get("config").getCommandSpec());
         cli.setParameterExceptionHandler((e, a) -> {
-            String help = e.getCommandLine().getCommandSpec().qualifiedName() + " --help";
-            System.err.println("stigmer: " + e.getMessage() + " (see `" + help + "`)");
+            String command = e.getCommandLine().getCommandSpec().qualifiedName();
+            System.err.println("stigmer: " + e.getMessage() + suggestion(e, command) + " (see `" + command + " --help`)");
             return UserError.USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e));
         return cli.execute(args);
+    }
+
+    /** "; did you mean `stigmer local`?" for a mistyped command or option picocli knows a close one to; else nothing. */
+    private static String suggestion(CommandLine.ParameterException e, String command) {
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            String closest = unmatched.getSuggestions().getFirst();
+            return "; did you mean " + (closest.startsWith("-") ? closest : "`" + command + " " + closest + "`") + "?";
+        }
+        return "";
     }
 
     /**

@@ -40,12 +40,23 @@ final class StartOptions {
     String file;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = DEFAULT_TIMEOUT,
-            description = "How long to wait for Temporal to serve, e.g. 90s or 2m (default: ${DEFAULT-VALUE}).")
+            description = "How long to wait for Temporal to serve and the services asked for to be ready (or "
+                    + "completed), e.g. 90s or 2m (default: ${DEFAULT-VALUE}).")
     String timeout = DEFAULT_TIMEOUT; // also when picocli is skipped (Main's bare commands)
 
     @Option(names = "--no-watch",
             description = "Run the stack without watching files: no service's `watch:` replaces it on a change.")
     boolean noWatch;
+
+    /**
+     * Takes the options that only a start acts on (--timeout, --no-watch) out of {@code command}, a
+     * command that describes the stack (env, config): its --help listed them, and they did nothing.
+     */
+    static void describingOnly(picocli.CommandLine.Model.CommandSpec command) {
+        for (String name : java.util.List.of("--timeout", "--no-watch")) {
+            command.remove(command.findOption(name));
+        }
+    }
 
     LocalSettings resolve(StigmerHome home, Map<String, String> env) {
         return resolve(home, env, (TemporalDefinition) null);

@@ -98,7 +98,9 @@ class BadInputTest {
     @Test
     void unknownFlagIsAUsageErrorOnOneLine(Stack stack) {
         CliResult result = stack.run("local", "start", "--temporal-prot", "7233");
-        assertRejected(stack, result, USAGE, "--temporal-prot");
+        assertRejected(stack, result, USAGE, "--temporal-prot", "did you mean --temporal-port?");
+        CliResult command = stack.run("locl");
+        assertRejected(stack, command, USAGE, "'locl'", "did you mean `stigmer local`?");
     }
 
     @ParameterizedTest(name = "--timeout {0}")

@@ -48,4 +48,14 @@ class EnvCommandTest {
         stack.run("local", "stop");
         assertThat(stack.run("local", "env").stdout()).contains("export TEMPORAL_ADDRESS=127.0.0.1:7233\n");
     }
+
+    @Test
+    void envAndConfigOfferOnlyTheOptionsThatChangeWhatTheyPrint(Stack stack) {
+        for (String command : java.util.List.of("env", "config")) {
+            CliResult help = stack.run("local", command, "--help");
+            assertThat(help.stdout()).as(command).contains("--temporal-port", "--file").doesNotContain("--timeout", "--no-watch");
+            assertThat(stack.run("local", command, "--timeout", "5s").exitCode()).as(command + " --timeout").isEqualTo(2);
+        }
+        assertThat(stack.run("local", "start", "--help").stdout()).contains("--timeout", "--no-watch");
+    }
 }
