@@ -39,6 +39,7 @@ public final class ControlServer implements AutoCloseable {
     public static final int MAX_REQUEST_BYTES = 64 * 1024;
     public static final Duration DEFAULT_REQUEST_DEADLINE = Duration.ofSeconds(10);
     private static final System.Logger LOG = System.getLogger("stigmer.control");
+    private static final byte[] LEADING_SPACE = {' '};
     private static final long FIRST_BACKOFF_MILLIS = 10;
     private static final long MAX_BACKOFF_MILLIS = 1_000;
 
@@ -147,6 +148,11 @@ public final class ControlServer implements AutoCloseable {
                     stream(client, Json.read(line, ControlRequest.class));
                     yield null;
                 }
+                case Request.Line(String line) when !callerStillThere(client) -> {
+                    LOG.log(WARNING, "a control request whose caller had gone before it was read was not carried out "
+                            + "(the daemon was frozen, or too slow for it)");
+                    yield null;
+                }
                 case Request.Line(String line) -> handle(line);
             };
             if (response != null) {
@@ -156,6 +162,21 @@ public final class ControlServer implements AutoCloseable {
             LOG.log(WARNING, e.getMessage());
         } catch (IOException e) {
             LOG.log(WARNING, "control connection failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Whether the caller still waits for the answer, asked before its request is carried out: a
+     * CLI that gave up (it found the daemon frozen by SIGSTOP and said it cannot answer) must not
+     * see its stop or start happen once the daemon is resumed, minutes later. The answer's first
+     * byte, a space (JSON allows it), goes out now: a write to a connection whose other end is
+     * closed fails at once (EPIPE), while one half-closed by a script (`socat`, `nc -U`) still reads.
+     */
+    private static boolean callerStillThere(SocketChannel client) {
+        try {
+            return client.write(ByteBuffer.wrap(LEADING_SPACE)) == 1;
+        } catch (IOException gone) {
+            return false;
         }
     }
 

@@ -39,6 +39,30 @@ class FrozenDaemonTest {
         assertThat(ProcessIdentity.of(temporal.get("pid").getAsLong())).isPresent();
     }
 
+    /**
+     * A command that said the frozen daemon cannot answer had no effect: its request, queued on the
+     * socket, is not carried out once the daemon is resumed (it was: Temporal stopped seconds later).
+     */
+    @Test
+    void aRequestItsCallerGaveUpOnIsNotCarriedOutWhenTheDaemonIsResumed(Stack stack) throws Exception {
+        stack.start();
+        long daemon = stack.daemonPid();
+        long temporal = stack.temporalPid();
+        Linux.kill(daemon, Linux.SIGSTOP);
+        try {
+            CliResult stop = stack.run("local", "stop", "temporal");
+            assertThat(stop.exitCode()).as(stop.toString()).isEqualTo(1);
+            assertThat(stop.stderr()).contains("kill -CONT " + daemon);
+        } finally {
+            Linux.kill(daemon, Linux.SIGCONT);
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> stack.log("daemon").contains("whose caller had gone"));
+        assertThat(stack.temporalPid()).isEqualTo(temporal);
+        assertThat(stack.temporalState()).isEqualTo("running");
+        assertThat(stack.run("local", "status").exitCode()).isZero();
+    }
+
     @Test
     void stopEndsAFrozenDaemonAndEverythingItRuns(Stack stack) throws Exception {
         stack.start();
