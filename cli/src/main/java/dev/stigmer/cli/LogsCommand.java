@@ -6,6 +6,7 @@ import dev.stigmer.logs.LogTail;
 import dev.stigmer.os.OsException;
 import dev.stigmer.os.Linux;
 import dev.stigmer.state.StigmerHome;
+import dev.stigmer.supervision.StackRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -64,7 +66,9 @@ final class LogsCommand implements Callable<Integer> {
             throw new UserError("--lines must not be negative, got " + lines, UserError.USAGE);
         }
         StigmerHome home = StigmerHome.fromEnvironment();
-        Set<String> known = knownLogs(home);
+        // The running stack's members, logged or not yet (one waiting for a dependency has no log).
+        Set<String> members = StackRecord.read(home).members().keySet();
+        Set<String> known = knownLogs(home, members);
         List<String> selected = names.isEmpty() ? defaultLogs(known) : names;
         for (String name : selected) {
             if (!known.contains(name)) {
@@ -81,10 +85,16 @@ final class LogsCommand implements Callable<Integer> {
             String prefix = !prefixed ? "" : colour ? "\033[" + COLOURS[i % COLOURS.length] + "m" + label + "\033[0m" : label;
             sources.add(new Source(name, home.logFile(name), prefix));
         }
-        if (!follow && sources.stream().noneMatch(s -> Files.exists(s.file()))) {
-            System.err.println("No " + String.join(", ", selected) + " log yet (" + home.logsDir()
-                    + "): run `stigmer local` first.");
-            return 0;
+        if (!follow) {
+            List<Source> missing = sources.stream().filter(s -> !Files.exists(s.file())).toList();
+            if (missing.size() == sources.size() && members.isEmpty()) {
+                System.err.println("No " + String.join(", ", selected) + " log yet (" + home.logsDir()
+                        + "): run `stigmer local` first.");
+                return 0;
+            }
+            if (!names.isEmpty()) {
+                missing.forEach(s -> System.err.println(s.name() + " has no log yet: it has not started (`stigmer local status` says why)."));
+            }
         }
         // Followers first, the tails up to where each starts: no line is lost or shown twice between them.
         List<LogFollower> followers = follow ? sources.stream().map(s -> LogFollower.fromEnd(s.file())).toList() : null;
@@ -102,17 +112,27 @@ final class LogsCommand implements Callable<Integer> {
         return follow ? follow(sources, followers) : 0;
     }
 
-    /** temporal and daemon always; every other log in logs/ is a service's (cli.log is the CLI's own). */
-    private static Set<String> knownLogs(StigmerHome home) throws IOException {
+    /** temporal and daemon always; then each service: every other log in logs/ (cli.log is the CLI's own), and each member of the stack. */
+    private static Set<String> knownLogs(StigmerHome home, Set<String> members) throws IOException {
         Set<String> known = new LinkedHashSet<>(List.of(TemporalDefaults.NAME, DAEMON));
-        if (Files.isDirectory(home.logsDir())) {
-            try (Stream<Path> files = Files.list(home.logsDir())) {
-                files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".log"))
+        Set<String> services = new TreeSet<>(loggedServices(home.logsDir()));
+        services.addAll(members);
+        services.remove(CLI);
+        known.addAll(services);
+        return known;
+    }
+
+    /** The components with a NAME.log in {@code dir}: not the CLI's own, not rotated generations (NAME.log.1). */
+    private static Set<String> loggedServices(Path dir) throws IOException {
+        Set<String> logged = new TreeSet<>();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".log") && !n.startsWith("."))
                         .map(n -> n.substring(0, n.length() - ".log".length())).filter(n -> !n.equals(CLI))
-                        .sorted().forEach(known::add);
+                        .forEach(logged::add);
             }
         }
-        return known;
+        return logged;
     }
 
     /** Without names: Temporal's log and every service's, not the daemon's own. */
