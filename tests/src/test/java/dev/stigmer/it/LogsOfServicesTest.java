@@ -6,14 +6,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * `stigmer local logs` against a running stack whose services come and go: a service that has
- * not started yet (waiting for a dependency) has no log file, but it is a name `logs` knows.
+ * not started yet (waiting for a dependency) has no log file, but it is a name `logs` knows;
+ * `logs -f` without names follows a service added while it runs, from its first line.
  */
 @ExtendWith(StackExtension.class)
 class LogsOfServicesTest {
@@ -62,6 +65,39 @@ class LogsOfServicesTest {
                 follow.destroyForcibly().waitFor();
             }
             start.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void followingEveryLogPicksUpAServiceAddedWhileFollowingFromItsFirstLine(Stack stack) throws Exception {
+        Path dir = stack.project("""
+                services:
+                  first:
+                    command: echo first up; exec sleep 600
+                """);
+        stack.start();
+        Path out = dir.resolveSibling("follow-out.txt");
+        Path err = dir.resolveSibling("follow-err.txt");
+        Process follow = stack.spawn(out, err, "local", "logs", "-f");
+        try {
+            await().atMost(PATIENCE).until(() -> Files.readString(out).contains("first    | first up\n"));
+
+            Files.writeString(dir.resolve("stigmer.yaml"), """
+                    services:
+                      first:
+                        command: echo first up; exec sleep 600
+                      later:
+                        command: for i in $(seq 1 500); do echo "later $i"; done; exec sleep 600
+                    """);
+            stack.start();
+
+            List<String> expected = IntStream.rangeClosed(1, 500).mapToObj(i -> "later    | later " + i).toList();
+            await().atMost(PATIENCE).until(() -> Files.readString(out).lines().filter(l -> l.startsWith("later ")).count() >= 500);
+            assertThat(Files.readString(out).lines().filter(l -> l.startsWith("later ")).toList())
+                    .as("every line of the new log, once, in order, with its own prefix").isEqualTo(expected);
+            assertThat(Files.readString(err)).isEmpty();
+        } finally {
+            follow.destroyForcibly().waitFor();
         }
     }
 }
