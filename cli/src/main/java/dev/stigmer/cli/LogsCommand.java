@@ -6,6 +6,7 @@ import dev.stigmer.logs.LogTail;
 import dev.stigmer.os.OsException;
 import dev.stigmer.os.Linux;
 import dev.stigmer.state.StigmerHome;
+import dev.stigmer.supervision.StackRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,12 +21,15 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -64,7 +68,9 @@ final class LogsCommand implements Callable<Integer> {
             throw new UserError("--lines must not be negative, got " + lines, UserError.USAGE);
         }
         StigmerHome home = StigmerHome.fromEnvironment();
-        Set<String> known = knownLogs(home);
+        // The running stack's members, logged or not yet (one waiting for a dependency has no log).
+        Set<String> members = StackRecord.read(home).members().keySet();
+        Set<String> known = knownLogs(home, members);
         List<String> selected = names.isEmpty() ? defaultLogs(known) : names;
         for (String name : selected) {
             if (!known.contains(name)) {
@@ -72,19 +78,22 @@ final class LogsCommand implements Callable<Integer> {
             }
         }
         boolean prefixed = selected.size() > 1;
-        boolean colour = prefixed && System.console() != null && System.console().isTerminal();
+        boolean colour = System.console() != null && System.console().isTerminal();
         int width = selected.stream().mapToInt(String::length).max().orElse(0);
         List<Source> sources = new ArrayList<>();
-        for (int i = 0; i < selected.size(); i++) {
-            String name = selected.get(i);
-            String label = String.format("%-" + width + "s | ", name);
-            String prefix = !prefixed ? "" : colour ? "\033[" + COLOURS[i % COLOURS.length] + "m" + label + "\033[0m" : label;
-            sources.add(new Source(name, home.logFile(name), prefix));
+        for (String name : selected) {
+            sources.add(source(home, name, prefixed, colour, width, sources.size()));
         }
-        if (!follow && sources.stream().noneMatch(s -> Files.exists(s.file()))) {
-            System.err.println("No " + String.join(", ", selected) + " log yet (" + home.logsDir()
-                    + "): run `stigmer local` first.");
-            return 0;
+        if (!follow) {
+            List<Source> missing = sources.stream().filter(s -> !Files.exists(s.file())).toList();
+            if (missing.size() == sources.size() && members.isEmpty()) {
+                System.err.println("No " + String.join(", ", selected) + " log yet (" + home.logsDir()
+                        + "): run `stigmer local` first.");
+                return 0;
+            }
+            if (!names.isEmpty()) {
+                missing.forEach(s -> System.err.println(s.name() + " has no log yet: it has not started (`stigmer local status` says why)."));
+            }
         }
         // Followers first, the tails up to where each starts: no line is lost or shown twice between them.
         List<LogFollower> followers = follow ? sources.stream().map(s -> LogFollower.fromEnd(s.file())).toList() : null;
@@ -99,20 +108,46 @@ final class LogsCommand implements Callable<Integer> {
             }
         }
         System.out.flush();
-        return follow ? follow(sources, followers) : 0;
+        if (!follow) {
+            return 0;
+        }
+        List<Followed> followed = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            followed.add(new Followed(sources.get(i), followers.get(i)));
+        }
+        // Without names: every component's log, also one that appears while we follow (a service added).
+        LogsAppearing appearing = !names.isEmpty() ? null
+                : name -> source(home, name, true, colour, width, followed.size());
+        return follow(home.logsDir(), followed, appearing);
     }
 
-    /** temporal and daemon always; every other log in logs/ is a service's (cli.log is the CLI's own). */
-    private static Set<String> knownLogs(StigmerHome home) throws IOException {
+    private static Source source(StigmerHome home, String name, boolean prefixed, boolean colour, int width, int index) {
+        String label = String.format("%-" + width + "s | ", name);
+        String prefix = !prefixed ? "" : colour ? "\033[" + COLOURS[index % COLOURS.length] + "m" + label + "\033[0m" : label;
+        return new Source(name, home.logFile(name), prefix);
+    }
+
+    /** temporal and daemon always; then each service: every other log in logs/ (cli.log is the CLI's own), and each member of the stack. */
+    private static Set<String> knownLogs(StigmerHome home, Set<String> members) throws IOException {
         Set<String> known = new LinkedHashSet<>(List.of(TemporalDefaults.NAME, DAEMON));
-        if (Files.isDirectory(home.logsDir())) {
-            try (Stream<Path> files = Files.list(home.logsDir())) {
-                files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".log"))
+        Set<String> services = new TreeSet<>(loggedServices(home.logsDir()));
+        services.addAll(members);
+        services.remove(CLI);
+        known.addAll(services);
+        return known;
+    }
+
+    /** The components with a NAME.log in {@code dir}: not the CLI's own, not rotated generations (NAME.log.1). */
+    private static Set<String> loggedServices(Path dir) throws IOException {
+        Set<String> logged = new TreeSet<>();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".log") && !n.startsWith("."))
                         .map(n -> n.substring(0, n.length() - ".log".length())).filter(n -> !n.equals(CLI))
-                        .sorted().forEach(known::add);
+                        .forEach(logged::add);
             }
         }
-        return known;
+        return logged;
     }
 
     /** Without names: Temporal's log and every service's, not the daemon's own. */
@@ -122,35 +157,66 @@ final class LogsCommand implements Callable<Integer> {
         return logs;
     }
 
+    /** A log being followed, with its prefix as bytes and how many skipped bytes were reported so far. */
+    private static final class Followed {
+        final Source source;
+        final LogFollower follower;
+        final byte[] prefix;
+        long skipped;
+
+        Followed(Source source, LogFollower follower) {
+            this.source = source;
+            this.follower = follower;
+            this.prefix = source.prefix().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** How a log that appears while following is printed. */
+    @FunctionalInterface
+    private interface LogsAppearing {
+        Source source(String name);
+    }
+
     /**
      * Prints what is appended to each log, a whole line at a time with its prefix, across
      * rotations ({@link LogFollower}), as fast as it is written: it reads until nothing is left,
-     * then sleeps until the kernel says a log changed (inotify). Returns when stdout is closed
-     * (`| head -1`): noticed on the next write, and while nothing is written, by polling stdout.
+     * then sleeps until the kernel says a log changed (inotify). With {@code appearing}, a
+     * component's log that appears in {@code dir} is followed too, from its first line. Returns
+     * when stdout is closed (`| head -1`): noticed on the next write, and while nothing is
+     * written, by polling stdout.
      */
-    private static int follow(List<Source> sources, List<LogFollower> followers) throws IOException {
+    private static int follow(Path dir, List<Followed> followed, LogsAppearing appearing) throws IOException {
         OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 256 * 1024);
-        byte[][] prefixes = sources.stream().map(s -> s.prefix().getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
-        long[] skipped = new long[sources.size()];
-        Path dir = sources.getFirst().file().toAbsolutePath().getParent();
         Files.createDirectories(dir);
         try (WatchService changes = FileSystems.getDefault().newWatchService()) {
             dir.register(changes, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+            boolean look = appearing != null; // once now: a log made before the watch was registered
             while (true) {
+                if (look) {
+                    look = false;
+                    Set<String> following = new HashSet<>();
+                    followed.forEach(f -> following.add(f.source.name()));
+                    for (String name : loggedServices(dir)) {
+                        if (!name.equals(DAEMON) && following.add(name)) {
+                            Source source = appearing.source(name);
+                            followed.add(new Followed(source, LogFollower.at(source.file(), 0)));
+                        }
+                    }
+                }
                 boolean read = false;
-                for (int i = 0; i < sources.size(); i++) {
-                    byte[] prefix = prefixes[i];
-                    read |= followers.get(i).poll(prefix.length == 0 ? out::write
+                for (Followed log : followed) {
+                    byte[] prefix = log.prefix;
+                    read |= log.follower.poll(prefix.length == 0 ? out::write
                             : (block, from, size) -> LogFollower.eachLine(block, from, size, (bytes, offset, length) -> {
                                 out.write(prefix);
                                 out.write(bytes, offset, length);
                                 out.write('\n');
                             })) > 0;
-                    if (followers.get(i).skippedBytes() != skipped[i]) {
+                    if (log.follower.skippedBytes() != log.skipped) {
                         out.flush();
-                        System.err.println("stigmer: " + (followers.get(i).skippedBytes() - skipped[i]) + " bytes of "
-                                + sources.get(i).name() + "'s log were rotated away before they could be printed");
-                        skipped[i] = followers.get(i).skippedBytes();
+                        System.err.println("stigmer: " + (log.follower.skippedBytes() - log.skipped) + " bytes of "
+                                + log.source.name() + "'s log were rotated away before they could be printed");
+                        log.skipped = log.follower.skippedBytes();
                     }
                 }
                 if (read) {
@@ -162,7 +228,9 @@ final class LogsCommand implements Callable<Integer> {
                 }
                 WatchKey key = changes.poll(200, TimeUnit.MILLISECONDS);
                 if (key != null) {
-                    key.pollEvents();
+                    for (WatchEvent<?> event : key.pollEvents()) {
+                        look |= appearing != null && event.kind() != StandardWatchEventKinds.ENTRY_MODIFY;
+                    }
                     key.reset();
                 }
             }

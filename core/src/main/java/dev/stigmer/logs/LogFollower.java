@@ -258,7 +258,8 @@ public final class LogFollower {
         partialLength += length;
     }
 
-    private static int lockShared(Path log) {
+    /** The log's shared flock (no rotation changes its files while held); -1 when there is no log. */
+    static int lockShared(Path log) {
         try {
             int fd = Linux.openExisting(log, false);
             try {
@@ -273,7 +274,7 @@ public final class LogFollower {
         }
     }
 
-    private static void unlock(int fd) {
+    static void unlock(int fd) {
         if (fd >= 0) {
             Linux.close(fd);
         }

@@ -86,6 +86,53 @@ class LogTailTest {
         assertThat(lines.subList(1, 3)).containsExactly("short 1", "short 2");
     }
 
+    /**
+     * A real rotation (ext4: the head moved out, block-aligned) cuts a line at the seam. Asking
+     * for more lines than the live file holds gives them whole and in order: the cut line and
+     * those before it from NAME.1, never the live file's first fragment alone.
+     */
+    @Test
+    void linesTheLiveFileLacksComeWholeFromTheNewestRotatedFile() throws Exception {
+        Path log = rotatedLog();
+        int live = lineCount(Files.readString(log));
+
+        List<String> lines = LogTail.lastLines(log, live + 50);
+
+        assertThat(lines).hasSize(live + 50);
+        assertThat(lines).isEqualTo(expectedLast(live + 50));
+    }
+
+    /** Without NAME.1 the live file's first line, cut by the rotation, is left out rather than shown as a fragment. */
+    @Test
+    void aLiveFileThatBeginsInsideALineNeverGivesThatFragment() throws Exception {
+        Path log = rotatedLog();
+        Files.delete(LogRotation.rotated(log, 1));
+        String text = Files.readString(log);
+        assertThat(text).as("the rotation cut a line (else this proves nothing)").doesNotStartWith("line ");
+
+        List<String> lines = LogTail.lastLines(log, 100_000);
+
+        assertThat(lines).isEqualTo(expectedLast(lineCount(text) - 1));
+    }
+
+    private static final int ROTATED_LINES = 5000;
+
+    /** "line 00000" .. "line 04999" (11 bytes each: no 4 K block ends at a line's end) rotated with a 16 K bound. */
+    private Path rotatedLog() throws Exception {
+        Path log = write(IntStream.range(0, ROTATED_LINES).mapToObj(i -> String.format("line %05d%n", i)).collect(Collectors.joining()));
+        assertThat(new LogRotation(16 * 1024, 3).rotateIfNeeded(log).rotated()).isTrue();
+        assertThat(LogRotation.rotated(log, 1)).exists();
+        return log;
+    }
+
+    private static List<String> expectedLast(int count) {
+        return IntStream.range(ROTATED_LINES - count, ROTATED_LINES).mapToObj(i -> String.format("line %05d", i)).toList();
+    }
+
+    private static int lineCount(String text) {
+        return (int) text.chars().filter(c -> c == '\n').count();
+    }
+
     private Path write(String content) throws Exception {
         return Files.writeString(dir.resolve("component.log"), content);
     }
