@@ -81,7 +81,10 @@ if [ -n "$uninstall" ]; then
     if ours "$link"; then rm -f "$prefix/$link"; fi
   done
   rm -rf "$lib"
-  rmdir "$prefix/lib" 2>/dev/null || true
+  # The directories install made for the links, when nothing else is in them (bin may be on PATH: kept).
+  for dir in lib share/bash-completion/completions share/bash-completion share/zsh/site-functions share/zsh share; do
+    rmdir "$prefix/$dir" 2>/dev/null || true
+  done
   echo "Removed stigmer from $prefix. Your stigmer home (${STIGMER_HOME:-~/.stigmer}: logs, state) is left as it was."
   exit 0
 fi

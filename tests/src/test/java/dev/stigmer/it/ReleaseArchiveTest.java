@@ -178,7 +178,7 @@ class ReleaseArchiveTest {
         assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
         assertThat(stigmer).doesNotExist();
         assertThat(prefix.resolve("lib/stigmer")).doesNotExist();
-        assertThat(prefix.resolve("share/bash-completion/completions/stigmer")).doesNotExist();
+        assertThat(prefix.resolve("share")).as("the completions' directories, empty now").doesNotExist();
         assertThat(stack.home.resolve("keep-me")).hasContent("the user's");
         assertThat(stack.home.resolve("logs")).isDirectory();
     }
