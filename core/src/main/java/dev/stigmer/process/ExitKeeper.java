@@ -18,7 +18,9 @@ import java.util.concurrent.CompletableFuture;
  * as the command would have; it traps the stop signals with a no-op (trapped, not ignored: a
  * signal ignored with {@code trap ''} would stay ignored in the command it runs), so the group's
  * one stop signal reaches the command once and the sh outlives it long enough to write the file.
- * A signal's death is {@code 128+N}, as the JDK reports it.
+ * A signal's death is {@code 128+N}, as the JDK reports it. A command it cannot run is said in
+ * the command's own words ("migrate.sh: command not found", exit 127; "not executable", 126), not
+ * the sh's ("stigmer-exit-keeper: 4: migrate.sh: not found"), which named this wrapper.
  */
 public final class ExitKeeper {
     static final String FILE_VARIABLE = "STIGMER_EXIT_FILE";
@@ -29,8 +31,9 @@ public final class ExitKeeper {
             f=$STIGMER_EXIT_FILE; t=$STIGMER_EXIT_TOKEN
             unset STIGMER_EXIT_FILE STIGMER_EXIT_TOKEN
             trap : HUP INT QUIT TERM USR1 USR2
-            "$@"
-            s=$?
+            if ! command -v -- "$1" >/dev/null 2>&1; then printf '%s: command not found\\n' "$1" >&2; s=127
+            elif [ "${1#*/}" != "$1" ] && [ ! -x "$1" ]; then printf '%s: not executable\\n' "$1" >&2; s=126
+            else "$@"; s=$?; fi
             printf '%s %s\\n' "$t" "$s" > "$f.$$" && mv -f "$f.$$" "$f"
             exit $s""";
 

@@ -238,6 +238,24 @@ class ServiceSupervisionTest {
         assertThat(failed.logTail()).contains("dying");
     }
 
+    /** A one-shot runs under the exit keeper's sh: what cannot run is said in its own words, not the sh's. */
+    @Test
+    void aOneShotThatCannotRunIsNamedInItsOwnWordsNotTheKeepers() throws IOException {
+        Supervisor missing = supervise(spec(RestartMode.NO, List.of("no-such-command-anywhere", "--flag")));
+        missing.start();
+        ComponentSnapshot failed = awaitState(missing, ComponentState.FAILED);
+        assertThat(failed.lastError()).contains("command not found");
+        assertThat(Files.readString(log())).contains("no-such-command-anywhere: command not found")
+                .doesNotContain("stigmer-exit-keeper");
+
+        Path plain = Files.writeString(home.resolve("plain.sh"), "echo hi\n");
+        Supervisor notExecutable = supervise(spec(RestartMode.NO, List.of(plain.toString())), "plain");
+        notExecutable.start();
+        assertThat(awaitState(notExecutable, ComponentState.FAILED).lastError()).contains("not executable");
+        assertThat(Files.readString(log())).contains(plain + ": not executable")
+                .doesNotContain("stigmer-exit-keeper");
+    }
+
     @Test
     void aCommandThatDoesNotExistFailsAtOnceSayingSo() {
         Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, List.of("no-such-command-anywhere", "--flag")));
