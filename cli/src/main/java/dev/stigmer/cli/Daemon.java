@@ -137,7 +137,7 @@ final class Daemon {
                 return exchange.get(wait, TimeUnit.MILLISECONDS);
             } catch (TimeoutException slow) {
                 if (daemonProcess == null) {
-                    daemonProcess = recordedProcess();
+                    daemonProcess = runningProcess();
                 }
                 Optional<Long> stopped = daemonProcess.filter(Daemon::isStopped).map(ProcessIdentity::pid);
                 if (stopped.isPresent()) {
@@ -242,6 +242,19 @@ final class Daemon {
                 .map(DaemonRecord::identity)
                 .filter(ProcessIdentity::isAlive)
                 .filter(id -> new Ownership(home.root(), COMPONENT).marks(id.pid()));
+    }
+
+    /**
+     * The daemon that runs, verifiably ours: the one its record names, or, with the record missing
+     * or corrupt, the holder of daemon.lock (from /proc/locks) that carries the daemon's mark. A
+     * frozen daemon whose record was lost must still be named, and ended by `stop`.
+     */
+    Optional<ProcessIdentity> runningProcess() {
+        return recordedProcess().or(() -> {
+            Ownership mark = new Ownership(home.root(), COMPONENT);
+            return LockHolders.of(home.daemonLock()).stream().filter(mark::marks)
+                    .map(ProcessIdentity::of).flatMap(Optional::stream).findFirst();
+        });
     }
 
     /**

@@ -466,8 +466,11 @@ final class StartFlow {
         return (System.nanoTime() - started) / 1_000_000;
     }
 
-    /** Every component running, or a one-shot that completed: what `status` exits 0 for. */
+    /**
+     * Every component running, or a one-shot that completed: what `status` exits 0 for. A daemon
+     * that runs nothing yet (its first START never came) is not that.
+     */
     static boolean allRunning(StatusReport report) {
-        return report.components().stream().allMatch(ComponentSnapshot::settled);
+        return !report.components().isEmpty() && report.components().stream().allMatch(ComponentSnapshot::settled);
     }
 }

@@ -123,6 +123,11 @@ final class StatusCommand implements Callable<Integer> {
         if (skew != null) {
             System.out.println("  " + skew);
         }
+        if (status.components().isEmpty()) {
+            // A daemon runs nothing until the first START (one whose `stigmer local` was cut short).
+            System.out.println("  nothing runs yet: `stigmer local` starts Temporal");
+            return;
+        }
         int width = Math.max(10, status.components().stream().mapToInt(c -> c.name().length()).max().orElse(0) + 1);
         int addressWidth = Math.max(17, status.components().stream()
                 .mapToInt(c -> c.address() == null ? 0 : c.address().length()).max().orElse(0) + 1);

@@ -86,7 +86,7 @@ final class StopFlow {
     private int stop(Runnable tick, long started) {
         Duration daemonBound = stopBound(daemon);
         boolean found = askToStop(daemonBound, tick);
-        Optional<ProcessIdentity> recorded = daemon.recordedProcess();
+        Optional<ProcessIdentity> recorded = daemon.runningProcess();
         if (recorded.isPresent()) {
             found = true;
             // Frozen or hung: it cannot stop anything. SIGCONT after SIGTERM: a stopped daemon acts

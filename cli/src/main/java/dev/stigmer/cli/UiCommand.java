@@ -38,6 +38,11 @@ final class UiCommand implements Callable<Integer> {
             return StatusCommand.NOT_RUNNING;
         }
         StatusReport.DaemonInfo daemon = report.get().daemon();
+        if (daemon.dashboard() == null && report.get().components().isEmpty()) {
+            // It starts with Temporal's first definition: its default port derives from Temporal's.
+            throw new UserError("the dashboard starts with the first `stigmer local`, and this daemon has run "
+                    + "nothing yet: run `stigmer local`");
+        }
         if (daemon.dashboard() == null) {
             String why = daemon.degraded().stream().filter(note -> note.startsWith("dashboard")).findFirst()
                     .orElse("the dashboard is off (STIGMER_DASHBOARD_PORT=off when the daemon started); "

@@ -101,6 +101,33 @@ public record CgroupRoot(Path base, String problem) {
         return Files.isDirectory(dir) ? Optional.of(new RunCgroup(dir)) : Optional.empty();
     }
 
+    /**
+     * The run cgroup of {@code component} that holds {@code pid} now, from /proc/PID/cgroup: for a
+     * process adopted without its record, whose run's cgroup must be kept, not killed as an old one.
+     */
+    public Optional<RunCgroup> runOf(String component, long pid) {
+        if (!available()) {
+            return Optional.empty();
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+                if (!line.startsWith("0::/")) {
+                    continue;
+                }
+                Path cgroup = Path.of(line.substring(3));
+                Path parent = cgroup.getParent();
+                // .../stigmer-<hash>/<component>/<run>: this home's (the hash) and this component's.
+                if (cgroup.getNameCount() >= 3 && parent.getFileName().toString().equals(component)
+                        && parent.getParent().getFileName().equals(base.getFileName())) {
+                    return run(component, cgroup.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            // gone meanwhile: no cgroup to keep
+        }
+        return Optional.empty();
+    }
+
     /** Every cgroup of {@code component}'s runs that is still there. */
     public List<RunCgroup> runs(String component) {
         List<RunCgroup> runs = new ArrayList<>();

@@ -9,6 +9,8 @@ import dev.stigmer.state.Json;
 import dev.stigmer.state.StigmerHome;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -92,7 +94,29 @@ public record StackRecord(Map<String, Member> members, String file) {
                 cgroups.removeComponent(component, policy.killWait().toMillis());
             }
         }
+        deleteMemberRecords(home, keep);
         return survivors;
+    }
+
+    /**
+     * Deletes run/NAME.json of every component but {@code keep}, as a member's own stop does: a
+     * completed one-shot's record would keep the next daemon from running it again, though what
+     * it prepared (the data of an embedded Temporal, say) went with the stop.
+     */
+    private static void deleteMemberRecords(StigmerHome home, Set<String> keep) {
+        try (var records = Files.list(home.runDir())) {
+            for (Path record : records.toList()) {
+                String name = record.getFileName().toString();
+                String component = name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : null;
+                if (component != null && !keep.contains(component) && !NOT_MEMBERS.contains(component)
+                        && record.equals(home.componentRecord(component))
+                        && !record.equals(home.daemonRecord()) && !record.equals(home.stackRecord())) {
+                    Files.deleteIfExists(record);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot delete the records of " + home.runDir(), e);
+        }
     }
 
     private static Map<String, List<ProcStat>> stopMarked(StigmerHome home, Map<String, List<ProcStat>> found) {

@@ -219,9 +219,9 @@ public final class Supervisor implements Component {
      */
     private record Leftovers(Optional<SupervisedProcess> adopted, Optional<ComponentRecord> record,
                              List<ProcStat> survivors, Optional<ComponentRecord> completed,
-                             Optional<ExitStatus> endedMeanwhile, ExitKeeper keeper) {
+                             Optional<ExitStatus> endedMeanwhile, ExitKeeper keeper, RunCgroup cgroup) {
         static Leftovers none(List<ProcStat> survivors) {
-            return new Leftovers(Optional.empty(), Optional.empty(), survivors, Optional.empty(), Optional.empty(), null);
+            return new Leftovers(Optional.empty(), Optional.empty(), survivors, Optional.empty(), Optional.empty(), null, null);
         }
     }
 
@@ -236,7 +236,7 @@ public final class Supervisor implements Component {
         Optional<ComponentRecord> record = Json.readFile(recordFile, ComponentRecord.class);
         Optional<ComponentRecord> completion = record.filter(r -> r.completedFrom(spec.specHash()));
         if (completion.isPresent() && new ProcessTree(ownership, Optional.empty()).isEmpty()) {
-            return new Leftovers(Optional.empty(), Optional.empty(), List.of(), completion, Optional.empty(), null);
+            return new Leftovers(Optional.empty(), Optional.empty(), List.of(), completion, Optional.empty(), null, null);
         }
         // A run whose exit status a keeper writes down: its status is known even if it ended unwatched.
         ExitKeeper recordedKeeper = record.filter(r -> r.exitToken() != null && keepsExitStatus())
@@ -248,18 +248,20 @@ public final class Supervisor implements Component {
         if (adopted.isPresent()) {
             LOG.log(INFO, "{0}: adopting {1}", spec.name(), candidate.get().describe());
             Optional<ComponentRecord> adoptedRecord = record.filter(r -> r.pid() == candidate.get().pid());
-            String keptCgroup = adoptedRecord.map(ComponentRecord::cgroup).orElse(null);
+            // The adopted run's own cgroup: its record names it; with the record lost, /proc does.
+            RunCgroup kept = adoptedRecord.flatMap(r -> cgroups.run(spec.name(), r.cgroup()))
+                    .or(() -> cgroups.runOf(spec.name(), candidate.get().pid())).orElse(null);
             // Older runs' cgroups hold nothing we run: what is in them escaped an earlier stop.
-            cgroups.runs(spec.name()).stream().filter(c -> !c.dir().getFileName().toString().equals(keptCgroup))
+            cgroups.runs(spec.name()).stream().filter(c -> kept == null || !c.dir().equals(kept.dir()))
                     .forEach(c -> c.killAndRemove(spec.stopPolicy().killWait().toMillis()));
-            return new Leftovers(adopted, adoptedRecord, List.of(), Optional.empty(), Optional.empty(), recordedKeeper);
+            return new Leftovers(adopted, adoptedRecord, List.of(), Optional.empty(), Optional.empty(), recordedKeeper, kept);
         }
         Optional<ExitStatus> ended = Optional.ofNullable(recordedKeeper).flatMap(ExitKeeper::recorded);
         ended.ifPresent(status -> LOG.log(INFO, "{0}: its run {1} while no daemon watched", spec.name(), status.describe()));
         deleteRecord();
         List<ProcStat> survivors = new ProcessTree(ownership, Optional.empty()).stop(spec.stopPolicy());
         cgroups.runs(spec.name()).forEach(c -> c.killAndRemove(spec.stopPolicy().killWait().toMillis()));
-        return new Leftovers(Optional.empty(), Optional.empty(), survivors, Optional.empty(), ended, null);
+        return new Leftovers(Optional.empty(), Optional.empty(), survivors, Optional.empty(), ended, null, null);
     }
 
     private void onRecovered(long recoveryRun, Leftovers leftovers, CompletableFuture<Void> done) {
@@ -278,7 +280,7 @@ public final class Supervisor implements Component {
                         : spec.startTimeout().minusMillis(System.currentTimeMillis() - startedAtMillis);
                 attach(leftovers.adopted().get(), window.compareTo(MIN_ADOPTION_WINDOW) < 0 ? MIN_ADOPTION_WINDOW : window);
                 keeper = leftovers.keeper();
-                cgroup = record.flatMap(r -> CgroupRoot.of(ownership.home()).run(spec.name(), r.cgroup())).orElse(null);
+                cgroup = leftovers.cgroup();
                 logOffset = record.map(ComponentRecord::logOffset).orElse(0L);
                 readyBefore = wasReady;
                 if (!stopWaiters.isEmpty()) {
@@ -740,12 +742,16 @@ public final class Supervisor implements Component {
         }
         // Records lost or corrupt: the ownership mark still finds a session leader of ours.
         String commandLine = String.join(" ", keepsExitStatus() ? ExitKeeper.command(spec.command()) : spec.command());
-        return ProcFs.all().stream()
+        List<ProcessIdentity> leaders = ProcFs.all().stream()
                 .filter(s -> s.isAlive() && s.pid() == s.sid() && ownership.marks(s.pid()) && madeFromThisSpec(s.pid()))
                 .map(s -> ProcessIdentity.of(s.pid()))
                 .flatMap(Optional::stream)
-                .filter(id -> id.commandLine().equals(commandLine))
-                .findFirst();
+                .toList();
+        Optional<ProcessIdentity> sameCommand = leaders.stream().filter(id -> id.commandLine().equals(commandLine)).findFirst();
+        // A command that exec'd another (a pyenv shim, a script's interpreter) shows another command
+        // line; the only session leader of ours of this spec is still its run. With several (one
+        // left its session: setsid), which is the run is not known: none is adopted.
+        return sameCommand.isPresent() || leaders.size() != 1 ? sameCommand : Optional.of(leaders.getFirst());
     }
 
     /** A process started from an earlier version of the spec is not adopted: it is replaced. */

@@ -556,20 +556,9 @@ final class StackController implements AutoCloseable {
         Set<String> keep = new LinkedHashSet<>(services);
         keep.add(TEMPORAL);
         Thread.ofVirtual().name("stack-sweep").start(() -> {
-            // Each with the stop signal and grace the earlier daemon recorded for it, dependents first.
+            // Each with the stop signal and grace the earlier daemon recorded for it, dependents
+            // first; their records go too.
             StackRecord.stopLeftovers(home, keep);
-            try (var records = Files.list(home.runDir())) {
-                for (Path record : records.toList()) {
-                    String name = record.getFileName().toString();
-                    String component = name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : null;
-                    if (component != null && !keep.contains(component) && record.equals(home.componentRecord(component))
-                            && !component.equals("daemon") && !component.equals("stack")) {
-                        Files.deleteIfExists(record);
-                    }
-                }
-            } catch (java.io.IOException e) {
-                LOG.log(WARNING, "cannot delete the records of earlier components", e);
-            }
         });
     }
 
