@@ -1,5 +1,6 @@
 package dev.stigmer.supervision;
 
+import dev.stigmer.config.Durations;
 import dev.stigmer.probe.ProbeSchedule;
 import dev.stigmer.logs.LogTail;
 import dev.stigmer.process.AdoptedProcess;
@@ -633,7 +634,7 @@ public final class Supervisor implements Component {
         } else if (check.healthy()) {
             becomeReady(probedRun);
         } else if (System.nanoTime() - launchedAtNanos > readyWindow.toNanos()) {
-            replace("not ready within " + readyWindow.toSeconds() + " s: " + check.detail(), false);
+            replace("not ready within " + Durations.readable(readyWindow) + ": " + check.detail(), false);
         } else if (stoppedWhileStarting()) {
             // A slow start and a frozen one look alike to a probe; only the kernel can tell.
             replace("stopped (SIGSTOP) while starting: " + check.detail(), false);
