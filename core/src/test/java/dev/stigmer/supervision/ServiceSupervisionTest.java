@@ -130,6 +130,26 @@ class ServiceSupervisionTest {
         return awaitState(supervisor, ComponentState.EXITED);
     }
 
+    @Test
+    void aOneShotDeclaredWithRestartAlwaysEndsFailedSayingWhatItNeeds() {
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, "echo quick done"));
+        supervisor.start();
+        ComponentSnapshot failed = awaitState(supervisor, ComponentState.FAILED);
+        assertThat(failed.lastError()).isEqualTo(NAME + " failed to start 3 times in a row; last: exited with code 0 "
+                + "before it was ready; a one-shot needs restart: \"no\" (or on-failure)");
+    }
+
+    @Test
+    void aCrashLoopWithAFailureAmongItsExitsIsNotTakenForAOneShot() {
+        Path attempts = home.resolve("attempts");
+        // The first start fails, the later ones exit 0: not every exit was clean, so no one-shot hint.
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, "echo x >> " + attempts + "; [ $(wc -l < " + attempts + ") -ge 2 ]"));
+        supervisor.start();
+        ComponentSnapshot failed = awaitState(supervisor, ComponentState.FAILED);
+        assertThat(failed.lastError()).contains("failed to start 3 times in a row; last: exited with code 0")
+                .doesNotContain("one-shot");
+    }
+
     /** A script that starts its server in the background and exits 0, as `daemon` or `--detach` flags do. */
     private static final String DAEMONIZES = "sleep 600 & sleep 600 & exit 0";
     private static final String FORKED = NAME + " exited 0 and left 2 processes running: it forked into the background; "
