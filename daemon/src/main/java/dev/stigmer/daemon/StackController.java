@@ -116,6 +116,8 @@ final class StackController implements AutoCloseable {
         StackRequest request; // the latest START that (re)defined it: a queued creation uses this one
         boolean creationQueued; // waits for a supervisor of the same name to be gone
         String waitingFor;
+        /** Why this controller is stopping or replacing it ("stop requested"); null: it is not. Until it starts again. */
+        String intent;
         ComponentSnapshot last;
         /** Per dependency with restart: true, the pid it had when this one last saw it ready. */
         final Map<String, Long> readyDependencyPids = new HashMap<>();
@@ -245,6 +247,7 @@ final class StackController implements AutoCloseable {
             member.specHash = hash;
             changes.add(TEMPORAL + ": changed" + (stack == null ? "" : " in " + stack.file()) + ", replaced");
             LOG.log(INFO, "temporal: definition changed: replacing it (" + wanted.mode() + " at " + wanted.temporalAddress() + ")");
+            member.intent = "being replaced: its definition changed";
             if (member.supervisor != null) {
                 retireSupervisor(member.name, member.supervisor);
                 member.supervisor = null;
@@ -280,6 +283,7 @@ final class StackController implements AutoCloseable {
                 Member member = members.get(name);
                 member.wanted = false;
                 member.stoppedBy = number;
+                member.intent = "stop requested";
             }
             CompletableFuture<Void> stopped = stopInOrder(targets, false);
             publishTransitions();
@@ -297,6 +301,7 @@ final class StackController implements AutoCloseable {
             members.values().forEach(member -> {
                 member.wanted = false;
                 member.stoppedBy = number;
+                member.intent = "stigmer local is stopping";
             });
             List<CompletableFuture<Void>> all = new ArrayList<>(retiring.values());
             all.add(stopInOrder(new LinkedHashSet<>(members.keySet()), true));
@@ -326,7 +331,11 @@ final class StackController implements AutoCloseable {
             List<CompletableFuture<Void>> stops = new ArrayList<>();
             targets.stream().filter(restartStops::containsKey).map(restartStops::get).distinct().forEach(stops::add);
             // Not wanted while they stop: a dependent that stops first must not start again against the old one.
-            fresh.forEach(name -> members.get(name).wanted = false);
+            fresh.forEach(name -> {
+                Member member = members.get(name);
+                member.wanted = false;
+                member.intent = restartIntent(member, names, targets);
+            });
             CompletableFuture<Void> own = stopInOrder(fresh, false);
             fresh.forEach(name -> restartStops.put(name, own));
             own.whenComplete((ignored, failure) -> post(() -> fresh.forEach(name -> restartStops.remove(name, own))));
@@ -352,6 +361,17 @@ final class StackController implements AutoCloseable {
             return restarted;
         });
         return planned.thenCompose(restarted -> restarted);
+    }
+
+    /** Why a restart stops {@code member}: it was asked for (or all were), or it follows one of {@code targets}. */
+    private static String restartIntent(Member member, List<String> names, Set<String> targets) {
+        if (names.isEmpty() || names.contains(member.name)) {
+            return "restart requested";
+        }
+        return member.dependsOn().entrySet().stream()
+                .filter(edge -> edge.getValue().restart() && targets.contains(edge.getKey()))
+                .map(edge -> "restarting with " + edge.getKey() + " (restart: true)")
+                .findFirst().orElse("restart requested");
     }
 
     /** Per member, the number of the last STOP that stopped it, and the current number: see {@link Applied}. */
@@ -662,9 +682,21 @@ final class StackController implements AutoCloseable {
         if (member == null || retired || member.definition == null || !member.wanted) {
             return;
         }
-        replace(member, member.definition, member.request, "files changed");
+        replace(member, member.definition, member.request, "files changed" + changedFile(member));
         events.publish(StackEvent.stackChange(System.currentTimeMillis(), name, "replaced"));
         publishTransitions();
+    }
+
+    /** " (src/x.py)": the change that set its watch off, from the stack file's directory; "" when none is known. */
+    private String changedFile(Member member) {
+        var change = watches.lastChange(member.name);
+        if (change == null) {
+            return "";
+        }
+        Path path = Path.of(change.path());
+        var watch = member.definition.watch();
+        Path base = watch == null || watch.base() == null ? null : Path.of(watch.base());
+        return " (" + (base != null && path.startsWith(base) ? base.relativize(path) : path) + ")";
     }
 
     /** Its watch as its definition says, unless the last START said --no-watch; the rebuild runs like it. */
@@ -679,11 +711,12 @@ final class StackController implements AutoCloseable {
 
     /** The old tree is gone before the new one starts: retire, then create from the new definition. */
     private void replace(Member member, ServiceDefinition service, StackRequest stack) {
-        replace(member, service, stack, "definition changed");
+        replace(member, service, stack, "its definition changed");
     }
 
     private void replace(Member member, ServiceDefinition service, StackRequest stack, String why) {
         member.definition = service;
+        member.intent = "being replaced: " + why;
         member.readyDependencyPids.clear();
         LOG.log(INFO, "{0}: {1}: replacing it", member.name, why);
         if (member.supervisor != null) {
@@ -770,12 +803,33 @@ final class StackController implements AutoCloseable {
         long now = System.currentTimeMillis();
         for (Member member : members.values()) {
             ComponentSnapshot shown = shown(member);
-            if (shown != null && shown.state() != member.shown) {
-                events.publish(StackEvent.transition(now, member.name, member.shown, shown.state(), shown.pid(),
-                        shown.lastError() != null ? shown.lastError() : shown.lastExit()));
-                member.shown = shown.state();
+            if (shown == null || shown.state() == member.shown) {
+                continue;
+            }
+            events.publish(StackEvent.transition(now, member.name, member.shown, shown.state(), shown.pid(),
+                    reason(member, member.shown, shown)));
+            member.shown = shown.state();
+            if (shown.state() != ComponentState.STOPPING && shown.state() != ComponentState.STOPPED) {
+                member.intent = null; // what stopped it is over
             }
         }
+    }
+
+    /**
+     * Why {@code member} went from {@code from} to {@code shown}'s state, in one line, or null:
+     * an exit only for the transitions it caused, a stop's or replacement's cause for those.
+     */
+    private static String reason(Member member, ComponentState from, ComponentSnapshot shown) {
+        String exit = shown.lastError() != null ? shown.lastError() : shown.lastExit();
+        return switch (shown.state()) {
+            case BACKOFF, EXITED, FAILED, COMPLETED -> exit;
+            // Started again at once after an exit (no backoff), or after the backoff it waited.
+            case STARTING -> from == ComponentState.RUNNING || from == ComponentState.UNHEALTHY
+                    || from == ComponentState.BACKOFF ? exit : null;
+            case WAITING, UNHEALTHY, UNREACHABLE -> shown.lastError(); // on what; the failing checks
+            case STOPPING, STOPPED -> member.intent;
+            case RUNNING, RECOVERING -> null;
+        };
     }
 
     /** Starts a wanted member whose dependencies are met; holds it back, saying on what, when they are not. */
@@ -876,6 +930,7 @@ final class StackController implements AutoCloseable {
                 LOG.log(INFO, "{0}: {1} is ready again as a new process (pid {2}): restarting {0} (restart: true)",
                         member.name, edge.getKey(), snapshot.pid());
                 member.followedRestarts++;
+                member.intent = edge.getKey() + " is ready again as a new process (restart: true)";
                 Component supervisor = member.supervisor;
                 supervisor.stop().whenComplete((ignored, failure) -> post(() -> {
                     if (member.supervisor == supervisor && member.wanted) {
@@ -949,7 +1004,7 @@ final class StackController implements AutoCloseable {
             snapshot = new ComponentSnapshot(snapshot.name(), snapshot.kind(), ComponentState.STOPPING, snapshot.pid(),
                     snapshot.address(), snapshot.mode(), snapshot.persistent(), snapshot.links(), restarts,
                     snapshot.adopted(), snapshot.startedAtMillis(), List.of(), snapshot.exitCode(), snapshot.lastExit(),
-                    "being replaced: its definition changed", List.of(), snapshot.roundTripMicros());
+                    member.intent, List.of(), snapshot.roundTripMicros());
         } else if (member.followedRestarts > 0) {
             snapshot = new ComponentSnapshot(snapshot.name(), snapshot.kind(), snapshot.state(), snapshot.pid(),
                     snapshot.address(), snapshot.mode(), snapshot.persistent(), snapshot.links(), restarts,
