@@ -72,6 +72,8 @@ final class StackController implements AutoCloseable {
             () -> new Refused(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping"));
     // Confined to the loop.
     private final Map<String, Member> members = new LinkedHashMap<>();
+    /** Members removed from the stack file whose trees are still stopping: their transitions are still events. */
+    private final List<Member> leaving = new ArrayList<>();
     private String file; // the stack file whose services run; null: none yet
     private boolean retired;
     private LocalSettings temporal; // Temporal's definition as the last START gave it; null: none yet
@@ -729,14 +731,22 @@ final class StackController implements AutoCloseable {
     private void remove(Member member) {
         members.remove(member.name);
         watches.remove(member.name);
+        member.wanted = false;
+        member.waitingFor = null;
+        member.intent = "removed from the stack file";
         if (member.supervisor != null) {
             LOG.log(INFO, "{0}: no longer in the stack file: stopping it", member.name);
-            retireSupervisor(member.name, member.supervisor);
+            // Its stopping and stopped are still events, until its tree is gone.
+            leaving.add(member);
+            retireSupervisor(member.name, member.supervisor).whenComplete((ignored, failure) -> post(() -> {
+                publishTransitions();
+                leaving.remove(member);
+            }));
         }
     }
 
     /** Stops {@code supervisor} for good; until its tree is gone no supervisor of that name is made, and retire() waits for it. */
-    private void retireSupervisor(String name, Component supervisor) {
+    private CompletableFuture<Void> retireSupervisor(String name, Component supervisor) {
         CompletableFuture<Void> gone = supervisor.retire().handle((ignored, failure) -> {
             supervisor.close();
             return null;
@@ -745,6 +755,7 @@ final class StackController implements AutoCloseable {
         CompletableFuture<Void> all = earlier == null ? gone : CompletableFuture.allOf(earlier, gone);
         retiring.put(name, all);
         all.whenComplete((ignored, failure) -> post(() -> retiring.remove(name, all)));
+        return gone;
     }
 
     /**
@@ -798,10 +809,12 @@ final class StackController implements AutoCloseable {
         publishTransitions();
     }
 
-    /** An event for every member whose state, as status shows it, changed since the last one. */
+    /** An event for every member (and every removed one still stopping) whose state, as status shows it, changed since the last one. */
     private void publishTransitions() {
         long now = System.currentTimeMillis();
-        for (Member member : members.values()) {
+        List<Member> all = new ArrayList<>(members.values());
+        all.addAll(leaving);
+        for (Member member : all) {
             ComponentSnapshot shown = shown(member);
             if (shown == null || shown.state() == member.shown) {
                 continue;

@@ -193,6 +193,21 @@ class StackControllerTest {
     }
 
     @Test
+    void aRemovedServiceIsSeenStoppingAndStopped() {
+        controller.start(settings(500), stack(service("kept", Map.of()), service("taken", Map.of())), List.of()).join();
+        await().atMost(PATIENCE).until(() -> snapshot("taken").state() == ComponentState.RUNNING);
+        int before = seen.size();
+
+        controller.start(settings(500), stack(service("kept", Map.of())), List.of()).join();
+
+        assertThat(awaitTransition("taken", ComponentState.RUNNING, ComponentState.STOPPING, before).reason())
+                .isEqualTo("removed from the stack file");
+        awaitTransition("taken", ComponentState.STOPPING, ComponentState.STOPPED, before);
+        assertThat(seen).anyMatch(e -> e.type().equals(StackEvent.STACK) && e.component().equals("taken")
+                && e.change().equals("removed"));
+    }
+
+    @Test
     void aWatchedServiceReplacedByAChangeNamesTheFileNotItsDefinition() throws Exception {
         Path src = java.nio.file.Files.createDirectories(dir.resolve("src"));
         var watch = new dev.stigmer.stack.WatchDefinition(dir.toString(), List.of(src.toString()), List.of(""), List.of(),
