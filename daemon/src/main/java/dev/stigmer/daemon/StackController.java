@@ -120,6 +120,8 @@ final class StackController implements AutoCloseable {
         String waitingFor;
         /** Why this controller is stopping or replacing it ("stop requested"); null: it is not. Until it starts again. */
         String intent;
+        /** Starts asked of its supervisor and not yet taken: the stopped state it shows meanwhile is no transition. */
+        int startsInFlight;
         ComponentSnapshot last;
         /** Per dependency with restart: true, the pid it had when this one last saw it ready. */
         final Map<String, Long> readyDependencyPids = new HashMap<>();
@@ -819,6 +821,9 @@ final class StackController implements AutoCloseable {
             if (shown == null || shown.state() == member.shown) {
                 continue;
             }
+            if (shown.state() == ComponentState.STOPPED && member.startsInFlight > 0) {
+                continue; // not stopped: its supervisor has yet to take the start (waiting -> starting, not via stopped)
+            }
             events.publish(StackEvent.transition(now, member.name, member.shown, shown.state(), shown.pid(),
                     reason(member, member.shown, shown)));
             member.shown = shown.state();
@@ -874,10 +879,16 @@ final class StackController implements AutoCloseable {
         member.freshTry = false;
         member.readyDependencyPids.clear();
         rememberReadyDependencies(member);
-        starting.add(member.supervisor.start().exceptionally(failure -> {
+        member.startsInFlight++;
+        CompletableFuture<Void> start = member.supervisor.start().exceptionally(failure -> {
             LOG.log(WARNING, member.name + ": start refused: " + failure.getMessage());
             return null;
+        });
+        start.whenComplete((ignored, failure) -> post(() -> {
+            member.startsInFlight--;
+            publishTransitions();
         }));
+        starting.add(start);
     }
 
     /** The first dependency that does not yet meet its condition, as people read it; null when all do. */

@@ -208,6 +208,21 @@ class StackControllerTest {
     }
 
     @Test
+    void aWaitingServiceGoesStraightToStartingNotThroughStopped() {
+        ServiceDefinition api = service("api", Map.of("db", new DependencyDefinition(DependencyCondition.HEALTHY, false)));
+        controller.start(settings(500), stack(service("db", Map.of()), api), List.of()).join();
+        await().atMost(PATIENCE).until(() -> snapshot("api").state() == ComponentState.RUNNING);
+
+        List<StackEvent> events = transitionsOf("api");
+        assertThat(events).extracting(StackEvent::to).contains(ComponentState.WAITING).doesNotContain(ComponentState.STOPPED);
+        List<ComponentState> states = events.stream().map(StackEvent::to).toList();
+        StackEvent afterWaiting = events.get(states.lastIndexOf(ComponentState.WAITING) + 1);
+        assertThat(afterWaiting.from()).isEqualTo(ComponentState.WAITING);
+        assertThat(afterWaiting.to()).isEqualTo(ComponentState.STARTING);
+        assertThat(afterWaiting.pid()).isNotNull();
+    }
+
+    @Test
     void aWatchedServiceReplacedByAChangeNamesTheFileNotItsDefinition() throws Exception {
         Path src = java.nio.file.Files.createDirectories(dir.resolve("src"));
         var watch = new dev.stigmer.stack.WatchDefinition(dir.toString(), List.of(src.toString()), List.of(""), List.of(),
