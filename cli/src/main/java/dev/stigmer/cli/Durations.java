@@ -17,15 +17,6 @@ final class Durations {
     }
 
     static String format(Duration d) {
-        long millis = d.toMillis();
-        if (millis < 1000) {
-            return millis + " ms";
-        }
-        if (millis < 60_000) {
-            return String.format("%.1f s", millis / 1000.0);
-        }
-        long minutes = d.toMinutes();
-        return minutes < 60 ? minutes + "m" + (d.toSecondsPart() > 0 ? " " + d.toSecondsPart() + "s" : "")
-                : d.toHours() + "h " + d.toMinutesPart() + "m";
+        return dev.stigmer.config.Durations.readable(d);
     }
 }

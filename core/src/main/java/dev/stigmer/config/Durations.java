@@ -61,4 +61,22 @@ public final class Durations {
         }
         return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
+
+    /**
+     * As people read it in a message: {@code 500 ms}, {@code 1.5 s}, {@code 15 s}, {@code 2m 5s},
+     * {@code 1h 30m}; never a fraction cut to a whole second ("0 s" for half a second).
+     */
+    public static String readable(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis < 1000) {
+            return millis + " ms";
+        }
+        if (millis < 60_000) {
+            long tenths = Math.round(millis / 100.0);
+            return tenths / 10 + (tenths % 10 == 0 ? "" : "." + tenths % 10) + " s";
+        }
+        long minutes = duration.toMinutes();
+        return minutes < 60 ? minutes + "m" + (duration.toSecondsPart() > 0 ? " " + duration.toSecondsPart() + "s" : "")
+                : duration.toHours() + "h " + duration.toMinutesPart() + "m";
+    }
 }

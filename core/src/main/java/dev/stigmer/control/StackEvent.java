@@ -13,7 +13,8 @@ import dev.stigmer.supervision.ComponentState;
  * @param from      the state before (transition only; null for the first snapshot of a member)
  * @param to        the state after (transition only)
  * @param pid       the process after the transition, when there is one
- * @param reason    why, in one line (the snapshot's lastError or lastExit; null when there is none)
+ * @param reason    why, in one line, when something explains this transition: an exit for what it caused, a
+ *                  stop's or replacement's cause ("restart requested"), what a wait is on; null otherwise
  * @param change    {@code added}, {@code replaced} or {@code removed}, or {@code rebuild failed} (a watched
  *                  service's rebuild failed and it runs on as it was) (stack only)
  */

@@ -1,5 +1,6 @@
 package dev.stigmer.supervision;
 
+import dev.stigmer.config.Durations;
 import dev.stigmer.probe.ProbeSchedule;
 import dev.stigmer.logs.LogTail;
 import dev.stigmer.process.AdoptedProcess;
@@ -79,6 +80,7 @@ public final class Supervisor implements Component {
     private Duration readyWindow;
     private int probeFailures;
     private int failedStartsInARow;
+    private boolean onlyCleanExitsInARow = true; // every failed start of the streak so far exited 0 by itself
     private int restarts;
     private boolean wanted;
     private boolean retired; // stopping for good: the daemon is exiting, no start is taken any more
@@ -375,6 +377,7 @@ public final class Supervisor implements Component {
 
     private void startFresh() {
         failedStartsInARow = 0;
+        onlyCleanExitsInARow = true;
         backoff.reset();
         lastError = null;
         launch();
@@ -541,8 +544,11 @@ public final class Supervisor implements Component {
             // A start we cut short died of our own SIGTERM: name why we cut it, not the signal.
             String cause = replacedBecause != null ? replacedBecause
                     : forked != null ? forked : status.describe() + " before it was ready";
+            onlyCleanExitsInARow &= succeeded && forked == null;
             if (++failedStartsInARow >= maxFailedStarts) {
-                fail(spec.name() + " failed to start " + failedStartsInARow + " times in a row; last: " + cause);
+                // Exit 0 every time under restart: always is a one-shot declared as a service: say what fixes it.
+                fail(spec.name() + " failed to start " + failedStartsInARow + " times in a row; last: " + cause
+                        + (onlyCleanExitsInARow ? "; a one-shot needs restart: \"no\" (or on-failure)" : ""));
                 return;
             }
             lastError = failedStartsInARow + " of " + maxFailedStarts + " starts in a row failed; last: " + cause;
@@ -635,7 +641,7 @@ public final class Supervisor implements Component {
         } else if (check.healthy()) {
             becomeReady(probedRun);
         } else if (System.nanoTime() - launchedAtNanos > readyWindow.toNanos()) {
-            replace("not ready within " + readyWindow.toSeconds() + " s: " + check.detail(), false);
+            replace("not ready within " + Durations.readable(readyWindow) + ": " + check.detail(), false);
         } else if (stoppedWhileStarting()) {
             // A slow start and a frozen one look alike to a probe; only the kernel can tell.
             replace("stopped (SIGSTOP) while starting: " + check.detail(), false);
@@ -648,6 +654,7 @@ public final class Supervisor implements Component {
         cancelTimer();
         readyAtNanos = System.nanoTime();
         failedStartsInARow = 0;
+        onlyCleanExitsInARow = true;
         lastError = null;
         probeNote = null;
         probeFailures = 0;

@@ -38,4 +38,14 @@ class DurationsTest {
             assertThat(Durations.text(Durations.parse(text))).isEqualTo(text);
         }
     }
+
+    @Test
+    void readableKeepsTheFractionOfASecondAMessageWouldOtherwiseCut() {
+        assertThat(Durations.readable(Duration.ofMillis(500))).isEqualTo("500 ms");
+        assertThat(Durations.readable(Duration.ofMillis(1500))).isEqualTo("1.5 s");
+        assertThat(Durations.readable(Duration.ofSeconds(1))).isEqualTo("1 s");
+        assertThat(Durations.readable(Duration.ofSeconds(15))).isEqualTo("15 s");
+        assertThat(Durations.readable(Duration.ofSeconds(125))).isEqualTo("2m 5s");
+        assertThat(Durations.readable(Duration.ofMinutes(90))).isEqualTo("1h 30m");
+    }
 }

@@ -112,6 +112,44 @@ class ServiceSupervisionTest {
         assertThat(exited.lastError()).contains("not ready within").contains("not restarted").doesNotContain("signal");
     }
 
+    @Test
+    void aStartTimeoutThatIsNotWholeSecondsIsNamedAsWritten() {
+        assertThat(neverReadyWithin(Duration.ofMillis(1500)).lastError()).contains("not ready within 1.5 s:");
+        assertThat(neverReadyWithin(Duration.ofMillis(500)).lastError()).contains("not ready within 500 ms:");
+    }
+
+    /** A one-shot (restart "no") whose readiness probe never passes, ended after {@code startTimeout}. */
+    private ComponentSnapshot neverReadyWithin(Duration startTimeout) {
+        ComponentSpec spec = spec(RestartMode.NO, "exec sleep 600");
+        HealthProbe never = timeout -> HealthProbe.ProbeResult.failing("not yet");
+        Supervisor supervisor = supervise(new ComponentSpec(spec.name(), spec.kind(), spec.command(), spec.environment(),
+                null, spec.log(), List.of(), spec.mode(), false, Map.of(),
+                Optional.of(new ProbeSchedule(never, Duration.ofMillis(50), Duration.ofMillis(100), 3)), Optional.empty(),
+                startTimeout, RestartMode.NO, RESTARTS, STOP, null, false), "timeout-" + startTimeout.toMillis());
+        supervisor.start();
+        return awaitState(supervisor, ComponentState.EXITED);
+    }
+
+    @Test
+    void aOneShotDeclaredWithRestartAlwaysEndsFailedSayingWhatItNeeds() {
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, "echo quick done"));
+        supervisor.start();
+        ComponentSnapshot failed = awaitState(supervisor, ComponentState.FAILED);
+        assertThat(failed.lastError()).isEqualTo(NAME + " failed to start 3 times in a row; last: exited with code 0 "
+                + "before it was ready; a one-shot needs restart: \"no\" (or on-failure)");
+    }
+
+    @Test
+    void aCrashLoopWithAFailureAmongItsExitsIsNotTakenForAOneShot() {
+        Path attempts = home.resolve("attempts");
+        // The first start fails, the later ones exit 0: not every exit was clean, so no one-shot hint.
+        Supervisor supervisor = supervise(spec(RestartMode.ALWAYS, "echo x >> " + attempts + "; [ $(wc -l < " + attempts + ") -ge 2 ]"));
+        supervisor.start();
+        ComponentSnapshot failed = awaitState(supervisor, ComponentState.FAILED);
+        assertThat(failed.lastError()).contains("failed to start 3 times in a row; last: exited with code 0")
+                .doesNotContain("one-shot");
+    }
+
     /** A script that starts its server in the background and exits 0, as `daemon` or `--detach` flags do. */
     private static final String DAEMONIZES = "sleep 600 & sleep 600 & exit 0";
     private static final String FORKED = NAME + " exited 0 and left 2 processes running: it forked into the background; "

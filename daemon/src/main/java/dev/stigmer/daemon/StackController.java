@@ -72,6 +72,8 @@ final class StackController implements AutoCloseable {
             () -> new Refused(ErrorKind.SHUTTING_DOWN, "stigmer local is stopping"));
     // Confined to the loop.
     private final Map<String, Member> members = new LinkedHashMap<>();
+    /** Members removed from the stack file whose trees are still stopping: their transitions are still events. */
+    private final List<Member> leaving = new ArrayList<>();
     private String file; // the stack file whose services run; null: none yet
     private boolean retired;
     private LocalSettings temporal; // Temporal's definition as the last START gave it; null: none yet
@@ -116,6 +118,10 @@ final class StackController implements AutoCloseable {
         StackRequest request; // the latest START that (re)defined it: a queued creation uses this one
         boolean creationQueued; // waits for a supervisor of the same name to be gone
         String waitingFor;
+        /** Why this controller is stopping or replacing it ("stop requested"); null: it is not. Until it starts again. */
+        String intent;
+        /** Starts asked of its supervisor and not yet taken: the stopped state it shows meanwhile is no transition. */
+        int startsInFlight;
         ComponentSnapshot last;
         /** Per dependency with restart: true, the pid it had when this one last saw it ready. */
         final Map<String, Long> readyDependencyPids = new HashMap<>();
@@ -245,6 +251,7 @@ final class StackController implements AutoCloseable {
             member.specHash = hash;
             changes.add(TEMPORAL + ": changed" + (stack == null ? "" : " in " + stack.file()) + ", replaced");
             LOG.log(INFO, "temporal: definition changed: replacing it (" + wanted.mode() + " at " + wanted.temporalAddress() + ")");
+            member.intent = "being replaced: its definition changed";
             if (member.supervisor != null) {
                 retireSupervisor(member.name, member.supervisor);
                 member.supervisor = null;
@@ -280,6 +287,7 @@ final class StackController implements AutoCloseable {
                 Member member = members.get(name);
                 member.wanted = false;
                 member.stoppedBy = number;
+                member.intent = "stop requested";
             }
             CompletableFuture<Void> stopped = stopInOrder(targets, false);
             publishTransitions();
@@ -297,6 +305,7 @@ final class StackController implements AutoCloseable {
             members.values().forEach(member -> {
                 member.wanted = false;
                 member.stoppedBy = number;
+                member.intent = "stigmer local is stopping";
             });
             List<CompletableFuture<Void>> all = new ArrayList<>(retiring.values());
             all.add(stopInOrder(new LinkedHashSet<>(members.keySet()), true));
@@ -326,7 +335,11 @@ final class StackController implements AutoCloseable {
             List<CompletableFuture<Void>> stops = new ArrayList<>();
             targets.stream().filter(restartStops::containsKey).map(restartStops::get).distinct().forEach(stops::add);
             // Not wanted while they stop: a dependent that stops first must not start again against the old one.
-            fresh.forEach(name -> members.get(name).wanted = false);
+            fresh.forEach(name -> {
+                Member member = members.get(name);
+                member.wanted = false;
+                member.intent = restartIntent(member, names, targets);
+            });
             CompletableFuture<Void> own = stopInOrder(fresh, false);
             fresh.forEach(name -> restartStops.put(name, own));
             own.whenComplete((ignored, failure) -> post(() -> fresh.forEach(name -> restartStops.remove(name, own))));
@@ -352,6 +365,17 @@ final class StackController implements AutoCloseable {
             return restarted;
         });
         return planned.thenCompose(restarted -> restarted);
+    }
+
+    /** Why a restart stops {@code member}: it was asked for (or all were), or it follows one of {@code targets}. */
+    private static String restartIntent(Member member, List<String> names, Set<String> targets) {
+        if (names.isEmpty() || names.contains(member.name)) {
+            return "restart requested";
+        }
+        return member.dependsOn().entrySet().stream()
+                .filter(edge -> edge.getValue().restart() && targets.contains(edge.getKey()))
+                .map(edge -> "restarting with " + edge.getKey() + " (restart: true)")
+                .findFirst().orElse("restart requested");
     }
 
     /** Per member, the number of the last STOP that stopped it, and the current number: see {@link Applied}. */
@@ -651,9 +675,21 @@ final class StackController implements AutoCloseable {
         if (member == null || retired || member.definition == null || !member.wanted) {
             return;
         }
-        replace(member, member.definition, member.request, "files changed");
+        replace(member, member.definition, member.request, "files changed" + changedFile(member));
         events.publish(StackEvent.stackChange(System.currentTimeMillis(), name, "replaced"));
         publishTransitions();
+    }
+
+    /** " (src/x.py)": the change that set its watch off, from the stack file's directory; "" when none is known. */
+    private String changedFile(Member member) {
+        var change = watches.lastChange(member.name);
+        if (change == null) {
+            return "";
+        }
+        Path path = Path.of(change.path());
+        var watch = member.definition.watch();
+        Path base = watch == null || watch.base() == null ? null : Path.of(watch.base());
+        return " (" + (base != null && path.startsWith(base) ? base.relativize(path) : path) + ")";
     }
 
     /** Its watch as its definition says, unless the last START said --no-watch; the rebuild runs like it. */
@@ -668,11 +704,12 @@ final class StackController implements AutoCloseable {
 
     /** The old tree is gone before the new one starts: retire, then create from the new definition. */
     private void replace(Member member, ServiceDefinition service, StackRequest stack) {
-        replace(member, service, stack, "definition changed");
+        replace(member, service, stack, "its definition changed");
     }
 
     private void replace(Member member, ServiceDefinition service, StackRequest stack, String why) {
         member.definition = service;
+        member.intent = "being replaced: " + why;
         member.readyDependencyPids.clear();
         LOG.log(INFO, "{0}: {1}: replacing it", member.name, why);
         if (member.supervisor != null) {
@@ -685,14 +722,22 @@ final class StackController implements AutoCloseable {
     private void remove(Member member) {
         members.remove(member.name);
         watches.remove(member.name);
+        member.wanted = false;
+        member.waitingFor = null;
+        member.intent = "removed from the stack file";
         if (member.supervisor != null) {
             LOG.log(INFO, "{0}: no longer in the stack file: stopping it", member.name);
-            retireSupervisor(member.name, member.supervisor);
+            // Its stopping and stopped are still events, until its tree is gone.
+            leaving.add(member);
+            retireSupervisor(member.name, member.supervisor).whenComplete((ignored, failure) -> post(() -> {
+                publishTransitions();
+                leaving.remove(member);
+            }));
         }
     }
 
     /** Stops {@code supervisor} for good; until its tree is gone no supervisor of that name is made, and retire() waits for it. */
-    private void retireSupervisor(String name, Component supervisor) {
+    private CompletableFuture<Void> retireSupervisor(String name, Component supervisor) {
         CompletableFuture<Void> gone = supervisor.retire().handle((ignored, failure) -> {
             supervisor.close();
             return null;
@@ -701,6 +746,7 @@ final class StackController implements AutoCloseable {
         CompletableFuture<Void> all = earlier == null ? gone : CompletableFuture.allOf(earlier, gone);
         retiring.put(name, all);
         all.whenComplete((ignored, failure) -> post(() -> retiring.remove(name, all)));
+        return gone;
     }
 
     /**
@@ -754,17 +800,43 @@ final class StackController implements AutoCloseable {
         publishTransitions();
     }
 
-    /** An event for every member whose state, as status shows it, changed since the last one. */
+    /** An event for every member (and every removed one still stopping) whose state, as status shows it, changed since the last one. */
     private void publishTransitions() {
         long now = System.currentTimeMillis();
-        for (Member member : members.values()) {
+        List<Member> all = new ArrayList<>(members.values());
+        all.addAll(leaving);
+        for (Member member : all) {
             ComponentSnapshot shown = shown(member);
-            if (shown != null && shown.state() != member.shown) {
-                events.publish(StackEvent.transition(now, member.name, member.shown, shown.state(), shown.pid(),
-                        shown.lastError() != null ? shown.lastError() : shown.lastExit()));
-                member.shown = shown.state();
+            if (shown == null || shown.state() == member.shown) {
+                continue;
+            }
+            if (shown.state() == ComponentState.STOPPED && member.startsInFlight > 0) {
+                continue; // not stopped: its supervisor has yet to take the start (waiting -> starting, not via stopped)
+            }
+            events.publish(StackEvent.transition(now, member.name, member.shown, shown.state(), shown.pid(),
+                    reason(member, member.shown, shown)));
+            member.shown = shown.state();
+            if (shown.state() != ComponentState.STOPPING && shown.state() != ComponentState.STOPPED) {
+                member.intent = null; // what stopped it is over
             }
         }
+    }
+
+    /**
+     * Why {@code member} went from {@code from} to {@code shown}'s state, in one line, or null:
+     * an exit only for the transitions it caused, a stop's or replacement's cause for those.
+     */
+    private static String reason(Member member, ComponentState from, ComponentSnapshot shown) {
+        String exit = shown.lastError() != null ? shown.lastError() : shown.lastExit();
+        return switch (shown.state()) {
+            case BACKOFF, EXITED, FAILED, COMPLETED -> exit;
+            // Started again at once after an exit (no backoff), or after the backoff it waited.
+            case STARTING -> from == ComponentState.RUNNING || from == ComponentState.UNHEALTHY
+                    || from == ComponentState.BACKOFF ? exit : null;
+            case WAITING, UNHEALTHY, UNREACHABLE -> shown.lastError(); // on what; the failing checks
+            case STOPPING, STOPPED -> member.intent;
+            case RUNNING, RECOVERING -> null;
+        };
     }
 
     /** Starts a wanted member whose dependencies are met; holds it back, saying on what, when they are not. */
@@ -796,10 +868,16 @@ final class StackController implements AutoCloseable {
         member.freshTry = false;
         member.readyDependencyPids.clear();
         rememberReadyDependencies(member);
-        starting.add(member.supervisor.start().exceptionally(failure -> {
+        member.startsInFlight++;
+        CompletableFuture<Void> start = member.supervisor.start().exceptionally(failure -> {
             LOG.log(WARNING, member.name + ": start refused: " + failure.getMessage());
             return null;
+        });
+        start.whenComplete((ignored, failure) -> post(() -> {
+            member.startsInFlight--;
+            publishTransitions();
         }));
+        starting.add(start);
     }
 
     /** The first dependency that does not yet meet its condition, as people read it; null when all do. */
@@ -865,6 +943,7 @@ final class StackController implements AutoCloseable {
                 LOG.log(INFO, "{0}: {1} is ready again as a new process (pid {2}): restarting {0} (restart: true)",
                         member.name, edge.getKey(), snapshot.pid());
                 member.followedRestarts++;
+                member.intent = edge.getKey() + " is ready again as a new process (restart: true)";
                 Component supervisor = member.supervisor;
                 supervisor.stop().whenComplete((ignored, failure) -> post(() -> {
                     if (member.supervisor == supervisor && member.wanted) {
@@ -938,7 +1017,7 @@ final class StackController implements AutoCloseable {
             snapshot = new ComponentSnapshot(snapshot.name(), snapshot.kind(), ComponentState.STOPPING, snapshot.pid(),
                     snapshot.address(), snapshot.mode(), snapshot.persistent(), snapshot.links(), restarts,
                     snapshot.adopted(), snapshot.startedAtMillis(), List.of(), snapshot.exitCode(), snapshot.lastExit(),
-                    "being replaced: its definition changed", List.of(), snapshot.roundTripMicros());
+                    member.intent, List.of(), snapshot.roundTripMicros());
         } else if (member.followedRestarts > 0) {
             snapshot = new ComponentSnapshot(snapshot.name(), snapshot.kind(), snapshot.state(), snapshot.pid(),
                     snapshot.address(), snapshot.mode(), snapshot.persistent(), snapshot.links(), restarts,

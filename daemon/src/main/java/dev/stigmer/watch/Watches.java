@@ -57,6 +57,12 @@ public final class Watches implements AutoCloseable {
         return watch == null ? snapshot : snapshot.watched(watch.status(), watch.problem());
     }
 
+    /** The last change that counted for {@code name}'s watch; null: none, or not watched. */
+    public dev.stigmer.supervision.WatchStatus.Change lastChange(String name) {
+        ServiceWatch watch = watches.get(name);
+        return watch == null ? null : watch.status().lastChange();
+    }
+
     @Override
     public void close() {
         watches.values().forEach(ServiceWatch::close);

@@ -132,4 +132,110 @@ class StackControllerTest {
         assertThat(seen).anyMatch(e -> e.component().equals("follower") && e.from() == ComponentState.RUNNING
                 && e.to() == ComponentState.STOPPING);
     }
+
+    // ---- events: each transition with its own reason ------------------------------------------
+
+    private static ServiceDefinition service(String name, Map<String, DependencyDefinition> dependsOn) {
+        return new ServiceDefinition(name, List.of("sleep", "600"), "/", Map.of(), null, dependsOn, null, null,
+                RestartMode.ALWAYS, 15, 2_000, 10_000);
+    }
+
+    private List<StackEvent> transitionsOf(String name) {
+        return seen.stream().filter(e -> e.type().equals(StackEvent.TRANSITION) && e.component().equals(name)).toList();
+    }
+
+    /** The first transition of {@code name} from {@code from} to {@code to} seen since {@code after} events. */
+    private StackEvent awaitTransition(String name, ComponentState from, ComponentState to, int after) {
+        return await().atMost(PATIENCE).until(() -> seen.subList(after, seen.size()).stream()
+                .filter(e -> e.type().equals(StackEvent.TRANSITION) && e.component().equals(name)
+                        && e.from() == from && e.to() == to).findFirst(), Optional::isPresent).orElseThrow();
+    }
+
+    @Test
+    void aKillNineIsTheReasonOfTheRestartOnlyNotOfItsReturnToRunning() throws Exception {
+        controller.start(settings(500), stack(service("svc", Map.of())), List.of()).join();
+        await().atMost(PATIENCE).until(() -> snapshot("svc").state() == ComponentState.RUNNING);
+        long old = snapshot("svc").pid();
+        int before = seen.size();
+
+        new ProcessBuilder("kill", "-9", Long.toString(old)).start().waitFor();
+
+        StackEvent back = await().atMost(PATIENCE).until(() -> seen.subList(before, seen.size()).stream()
+                .filter(e -> e.component().equals("svc") && e.to() == ComponentState.RUNNING).findFirst(),
+                Optional::isPresent).orElseThrow();
+        List<StackEvent> svc = seen.subList(before, seen.size()).stream().filter(e -> e.component().equals("svc")).toList();
+        assertThat(svc.getFirst().from()).isEqualTo(ComponentState.RUNNING);
+        assertThat(svc.getFirst().reason()).as("the crash's own transition names it").contains("killed by signal 9");
+        assertThat(back.pid()).isNotEqualTo(old);
+        assertThat(back.reason()).as("running again is not caused by the kill").isNull();
+    }
+
+    @Test
+    void aRestartAndAStopAskedForSaySoAndNotAnEarlierExit() throws Exception {
+        controller.start(settings(500), stack(service("svc", Map.of())), List.of()).join();
+        await().atMost(PATIENCE).until(() -> snapshot("svc").state() == ComponentState.RUNNING);
+        new ProcessBuilder("kill", "-9", Long.toString(snapshot("svc").pid())).start().waitFor(); // an exit to remember
+        await().atMost(PATIENCE).until(() -> snapshot("svc").state() == ComponentState.RUNNING && snapshot("svc").restarts() == 1);
+
+        int before = seen.size();
+        controller.restart(null, null, List.of("svc")).join();
+        assertThat(awaitTransition("svc", ComponentState.RUNNING, ComponentState.STOPPING, before).reason())
+                .isEqualTo("restart requested");
+        assertThat(awaitTransition("svc", ComponentState.STOPPING, ComponentState.STOPPED, before).reason())
+                .isEqualTo("restart requested");
+        assertThat(awaitTransition("svc", ComponentState.STOPPED, ComponentState.STARTING, before).reason()).isNull();
+        await().atMost(PATIENCE).until(() -> snapshot("svc").state() == ComponentState.RUNNING);
+
+        before = seen.size();
+        controller.stop(List.of("svc")).join();
+        assertThat(awaitTransition("svc", ComponentState.RUNNING, ComponentState.STOPPING, before).reason())
+                .isEqualTo("stop requested");
+    }
+
+    @Test
+    void aRemovedServiceIsSeenStoppingAndStopped() {
+        controller.start(settings(500), stack(service("kept", Map.of()), service("taken", Map.of())), List.of()).join();
+        await().atMost(PATIENCE).until(() -> snapshot("taken").state() == ComponentState.RUNNING);
+        int before = seen.size();
+
+        controller.start(settings(500), stack(service("kept", Map.of())), List.of()).join();
+
+        assertThat(awaitTransition("taken", ComponentState.RUNNING, ComponentState.STOPPING, before).reason())
+                .isEqualTo("removed from the stack file");
+        awaitTransition("taken", ComponentState.STOPPING, ComponentState.STOPPED, before);
+        assertThat(seen).anyMatch(e -> e.type().equals(StackEvent.STACK) && e.component().equals("taken")
+                && e.change().equals("removed"));
+    }
+
+    @Test
+    void aWaitingServiceGoesStraightToStartingNotThroughStopped() {
+        ServiceDefinition api = service("api", Map.of("db", new DependencyDefinition(DependencyCondition.HEALTHY, false)));
+        controller.start(settings(500), stack(service("db", Map.of()), api), List.of()).join();
+        await().atMost(PATIENCE).until(() -> snapshot("api").state() == ComponentState.RUNNING);
+
+        List<StackEvent> events = transitionsOf("api");
+        assertThat(events).extracting(StackEvent::to).contains(ComponentState.WAITING).doesNotContain(ComponentState.STOPPED);
+        List<ComponentState> states = events.stream().map(StackEvent::to).toList();
+        StackEvent afterWaiting = events.get(states.lastIndexOf(ComponentState.WAITING) + 1);
+        assertThat(afterWaiting.from()).isEqualTo(ComponentState.WAITING);
+        assertThat(afterWaiting.to()).isEqualTo(ComponentState.STARTING);
+        assertThat(afterWaiting.pid()).isNotNull();
+    }
+
+    @Test
+    void aWatchedServiceReplacedByAChangeNamesTheFileNotItsDefinition() throws Exception {
+        Path src = java.nio.file.Files.createDirectories(dir.resolve("src"));
+        var watch = new dev.stigmer.stack.WatchDefinition(dir.toString(), List.of(src.toString()), List.of(""), List.of(),
+                null, 100);
+        ServiceDefinition web = new ServiceDefinition("web", List.of("sleep", "600"), dir.toString(), Map.of(), null,
+                Map.of(), null, null, RestartMode.ALWAYS, 15, 2_000, 10_000, watch);
+        controller.start(settings(500), stack(web), List.of()).join();
+        await().atMost(PATIENCE).until(() -> snapshot("web").state() == ComponentState.RUNNING);
+        int before = seen.size();
+
+        java.nio.file.Files.writeString(src.resolve("x.py"), "print('changed')\n");
+
+        assertThat(awaitTransition("web", ComponentState.RUNNING, ComponentState.STOPPING, before).reason())
+                .isEqualTo("being replaced: files changed (src/x.py)");
+    }
 }

@@ -62,6 +62,37 @@ class EventsCommandTest {
             JsonObject back = api.getLast();
             assertThat(back.get("to").getAsString()).isEqualTo("running");
             assertThat(back.get("pid").getAsLong()).isNotEqualTo(old).isEqualTo(stack.pid("api"));
+            assertThat(back.get("reason").isJsonNull()).as("running again is not caused by the kill: %s", back).isTrue();
+        } finally {
+            events.destroy();
+            events.waitFor(10, TimeUnit.SECONDS);
+            reader.join(2000);
+        }
+    }
+
+    @Test
+    void aRestartAskedForIsTheReasonOfItsStopInTheTextLines(Stack stack) throws Exception {
+        stack.project(STACK);
+        stack.start();
+        long old = stack.pid("api");
+        Path log = stack.home.resolveSibling("events.err");
+        Process events = stack.spawnWithPipedOutput(log, "local", "events");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(events.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    lines.add(line);
+                }
+            } catch (java.io.IOException ignored) {
+                // closed by the test
+            }
+        });
+        try {
+            awaitSubscribed(stack, () -> !lines.isEmpty());
+            assertThat(stack.run("local", "restart", "api").exitCode()).isZero();
+            await().atMost(Duration.ofSeconds(20)).until(() -> lines.stream().anyMatch(l -> l.contains(" api starting -> running ")));
+            assertThat(lines).anyMatch(l -> l.endsWith(" api running -> stopping pid " + old + " (restart requested)"));
+            assertThat(lines).filteredOn(l -> l.contains(" api starting -> running ")).allMatch(l -> !l.contains("("));
         } finally {
             events.destroy();
             events.waitFor(10, TimeUnit.SECONDS);
