@@ -11,6 +11,7 @@ import dev.stigmer.dashboard.DashboardServer;
 import dev.stigmer.lock.ExclusiveLock;
 import dev.stigmer.logs.LogRotation;
 import dev.stigmer.logs.LogRotator;
+import dev.stigmer.os.FileErrors;
 import dev.stigmer.os.Linux;
 import dev.stigmer.process.CgroupRoot;
 import dev.stigmer.process.ChildReaper;
@@ -90,7 +91,9 @@ public final class DaemonMain {
         try {
             code = run(args);
         } catch (Exception e) {
-            LOG.log(System.Logger.Level.ERROR, "daemon failed", e);
+            // One line that says why (the CLI shows it when the daemon exits at once), then the trace.
+            LOG.log(System.Logger.Level.ERROR, "daemon failed: "
+                    + (e instanceof CannotStart ? e.getMessage() : FileErrors.describe(e)), e);
             code = 1;
         }
         System.exit(code);
@@ -180,8 +183,15 @@ public final class DaemonMain {
         if (previous != null) {
             previous.close();
         }
-        control = ControlServer.start(home.socket(), this::handle)
-                .withStreams((request, sink) -> stack.subscribe(event -> {
+        ControlServer server;
+        try {
+            server = ControlServer.start(home.socket(), this::handle);
+        } catch (java.io.IOException e) {
+            String why = e instanceof java.nio.file.FileSystemException f && home.socket().toString().equals(f.getFile())
+                    ? FileErrors.reason(f) : FileErrors.describe(e);
+            throw new CannotStart("cannot listen on " + home.socket() + ": " + why + "; " + whatToDo(e), e);
+        }
+        control = server.withStreams((request, sink) -> stack.subscribe(event -> {
                     try {
                         sink.send(event);
                     } catch (java.io.IOException e) {
@@ -189,6 +199,25 @@ public final class DaemonMain {
                     }
                 }));
         socketFile = HomeFiles.key(home.socket()).orElse(null);
+    }
+
+    /** A failure whose message is the user's line: what is wrong and what to do. */
+    private static final class CannotStart extends java.io.IOException {
+        CannotStart(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** For a socket that cannot be bound: what the user can do about it. */
+    private String whatToDo(java.io.IOException e) {
+        if (e instanceof java.nio.file.FileSystemException) { // something else at its path (a directory, say)
+            return "move " + home.socket() + " out of the way (only the daemon puts a socket there), "
+                    + "then run `stigmer local` again";
+        }
+        if (String.valueOf(e.getMessage()).contains("too long")) {
+            return "set STIGMER_HOME to a shorter path";
+        }
+        return "see `stigmer local logs daemon`";
     }
 
     /** The control protocol on the stack API: nothing here decides. */

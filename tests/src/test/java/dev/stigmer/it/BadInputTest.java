@@ -95,6 +95,32 @@ class BadInputTest {
         }
     }
 
+    /**
+     * Something else at the socket's path that the daemon cannot remove (a directory with files in
+     * it): the start names it and says what to do, rather than the daemon's last log line.
+     */
+    @Test
+    void aSocketPathTakenByADirectoryWithFilesIsOneLineSayingWhatToDo(Stack stack) throws Exception {
+        stack.stigmerHome().ensureCreated();
+        Path socket = stack.stigmerHome().socket();
+        Path kept = Files.writeString(Files.createDirectories(socket).resolve("kept.txt"), "mine\n");
+
+        CliResult start = stack.run("local", "start");
+
+        assertRejected(stack, start, 1, socket.toString(), "a directory that is not empty", "out of the way");
+        assertThat(start.stderr()).doesNotContain("stopping");
+        assertThat(kept).hasContent("mine");
+    }
+
+    /** A home beside the test's whose run/daemon.sock is exactly {@code bytes} long. */
+    private static Path homeWithSocketPathOf(Stack stack, int bytes) {
+        String parent = stack.home.getParent().toString() + "/";
+        int name = bytes - parent.length() - "/run/daemon.sock".length();
+        Path home = Path.of(parent + "h".repeat(name));
+        assertThat(new dev.stigmer.state.StigmerHome(home).socket().toString()).hasSize(bytes);
+        return home;
+    }
+
     @Test
     void unknownFlagIsAUsageErrorOnOneLine(Stack stack) {
         CliResult result = stack.run("local", "start", "--temporal-prot", "7233");
