@@ -96,6 +96,33 @@ class BadInputTest {
     }
 
     /**
+     * The boundary: the JDK binds a Unix socket path of at most 106 bytes (Linux's sun_path is
+     * 108 with its NUL, and the JDK keeps one more), so a home whose socket is 106 bytes long
+     * runs, and one a byte longer gets the one line, not a daemon that dies at its bind.
+     */
+    @Test
+    void homeWhoseSocketPathIsTheLongestTheJdkBindsRunsAndOneByteMoreIsOneLine(Stack stack) throws Exception {
+        Path longest = homeWithSocketPathOf(stack, 106);
+        try {
+            CliResult start = stack.run(Map.of("STIGMER_HOME", longest.toString()), "local", "start");
+            assertThat(start.exitCode()).as(start.toString()).isZero();
+            assertThat(new dev.stigmer.state.StigmerHome(longest).socket()).exists().satisfies(socket ->
+                    assertThat(socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(106));
+        } finally {
+            CliResult stop = stack.run(Map.of("STIGMER_HOME", longest.toString()), "local", "stop");
+            assertThat(stop.exitCode()).as(stop.toString()).isZero();
+            assertThat(dev.stigmer.process.Ownership.scan(longest)).as("left running").isEmpty();
+        }
+
+        Path tooLong = homeWithSocketPathOf(stack, 107);
+        for (String command : new String[]{"start", "status", "stop"}) {
+            CliResult result = stack.run(Map.of("STIGMER_HOME", tooLong.toString()), "local", command);
+            assertRejected(stack, result, null, "STIGMER_HOME", "107 bytes", "at most 106", "shorter");
+        }
+        assertThat(dev.stigmer.process.Ownership.scan(tooLong)).isEmpty();
+    }
+
+    /**
      * Something else at the socket's path that the daemon cannot remove (a directory with files in
      * it): the start names it and says what to do, rather than the daemon's last log line.
      */
