@@ -266,6 +266,12 @@ final class Daemon {
             if (send(ControlRequest.of(ControlRequest.Command.PING)).isPresent()) {
                 return;
             }
+            if (process != null && !process.isAlive() && process.exitValue() == 0) {
+                // A daemon exits 0 only once stopped on request: a `stop` ran while this waited
+                // (suspended with Ctrl-Z, say) and it ended before it answered us.
+                throw new UserError("the stigmer daemon this started (pid " + process.pid() + ") was stopped before it "
+                        + "answered (a `stigmer local stop` was asked for); `stigmer local` starts it again");
+            }
             if (process != null && !process.isAlive() && process.exitValue() != EXIT_ALREADY_RUNNING) {
                 throw exitedAtOnce(process.exitValue(), logSize);
             }
