@@ -36,6 +36,8 @@ import java.util.concurrent.TimeoutException;
 final class Daemon {
     static final String COMPONENT = "daemon";
     private static final String NO_SPACE = "No space left on device";
+    /** How the daemon's main logs what ended it (DaemonMain): the rest of the line says why. */
+    private static final String DAEMON_FAILED = "daemon failed: ";
     // Below this a JVM cannot write its records and logs: a full disk, whatever the log says.
     private static final long LOW_DISK_BYTES = 256 * 1024;
     static final int EXIT_ALREADY_RUNNING = 75;
@@ -277,6 +279,12 @@ final class Daemon {
             if (send(ControlRequest.of(ControlRequest.Command.PING)).isPresent()) {
                 return;
             }
+            if (process != null && !process.isAlive() && process.exitValue() == 0) {
+                // A daemon exits 0 only once stopped on request: a `stop` ran while this waited
+                // (suspended with Ctrl-Z, say) and it ended before it answered us.
+                throw new UserError("the stigmer daemon this started (pid " + process.pid() + ") was stopped before it "
+                        + "answered (a `stigmer local stop` was asked for); `stigmer local` starts it again");
+            }
             if (process != null && !process.isAlive() && process.exitValue() != EXIT_ALREADY_RUNNING) {
                 throw exitedAtOnce(process.exitValue(), logSize);
             }
@@ -307,12 +315,45 @@ final class Daemon {
         }
         List<String> said = log.toFile().length() > logSizeBefore ? LogTail.lastLines(log, 3).stream()
                 .filter(line -> !line.isBlank() && !line.startsWith("\tat ")).toList() : List.of();
-        if (free < LOW_DISK_BYTES || said.stream().anyMatch(line -> line.contains(NO_SPACE))) {
+        // Its failure, when it logged one: the last lines are its stop ("stopping", "stopped").
+        List<String> failures = failuresSince(log, logSizeBefore);
+        if (free < LOW_DISK_BYTES || java.util.stream.Stream.concat(said.stream(), failures.stream())
+                .anyMatch(line -> line.contains(NO_SPACE))) {
             return new UserError("cannot start the stigmer daemon: " + NO_SPACE + " (" + free / 1024 + " KiB free on the "
                     + "filesystem of " + home.root() + "); free some space, then run `stigmer local` again");
         }
+        List<String> shown = failures.isEmpty() ? said : failures;
         return new UserError("the stigmer daemon exited at once (code " + code + ")"
-                + (said.isEmpty() ? "" : ": " + String.join(" | ", said)) + " (see `stigmer local logs daemon`)");
+                + (shown.isEmpty() ? "" : ": " + String.join(" | ", shown)) + " (see `stigmer local logs daemon`)");
+    }
+
+    /**
+     * The messages of the SEVERE lines the daemon wrote from byte {@code from} on (its
+     * OneLineFormatter: "TIME LEVEL    message"), without their traces; the first 64 KiB only.
+     */
+    static List<String> failuresSince(Path log, long from) {
+        byte[] bytes;
+        try (var channel = java.nio.channels.FileChannel.open(log)) {
+            long size = channel.size();
+            if (size <= from) {
+                return List.of();
+            }
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(size - from, 64 * 1024));
+            while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) > 0) {
+                // until full or at the end
+            }
+            bytes = java.util.Arrays.copyOf(buffer.array(), buffer.position());
+        } catch (IOException e) {
+            return List.of();
+        }
+        List<String> failures = new ArrayList<>();
+        for (String line : new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            String[] parts = line.split(" +", 3); // time, level, message
+            if (parts.length == 3 && parts[1].equals("SEVERE")) {
+                failures.add(parts[2].startsWith(DAEMON_FAILED) ? parts[2].substring(DAEMON_FAILED.length()) : parts[2]);
+            }
+        }
+        return failures;
     }
 
     /**

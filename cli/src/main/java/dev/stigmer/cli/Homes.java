@@ -5,8 +5,10 @@ import dev.stigmer.state.StigmerHome;
 import java.nio.charset.StandardCharsets;
 
 final class Homes {
-    // sun_path is 108 bytes with the terminating NUL.
-    static final int MAX_SOCKET_PATH_BYTES = 107;
+    // Linux's sun_path is 108 bytes with the terminating NUL, but the JDK binds and connects at
+    // most 106 (107 is "Unix domain path too long", measured on JDK 25; it binds the path itself,
+    // no temporary name first).
+    static final int MAX_SOCKET_PATH_BYTES = 106;
 
     private Homes() {
     }

@@ -3,6 +3,7 @@ package dev.stigmer.cli;
 import dev.stigmer.config.TemporalDefaults;
 import dev.stigmer.logs.LogFollower;
 import dev.stigmer.logs.LogTail;
+import dev.stigmer.os.FileErrors;
 import dev.stigmer.os.OsException;
 import dev.stigmer.os.Linux;
 import dev.stigmer.state.StigmerHome;
@@ -64,6 +65,16 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        try {
+            return print();
+        } catch (java.nio.file.FileSystemException e) { // its message is only the path: say why, and what to do
+            throw new UserError("cannot read " + FileErrors.describe(e) + (e instanceof java.nio.file.AccessDeniedException
+                    ? "; run this as the user who runs stigmer local, or give yourself access (`chmod u+rwx "
+                    + e.getFile() + "`)" : ""));
+        }
+    }
+
+    private int print() throws IOException {
         if (lines < 0) {
             throw new UserError("--lines must not be negative, got " + lines, UserError.USAGE);
         }

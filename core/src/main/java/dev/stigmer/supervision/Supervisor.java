@@ -3,6 +3,7 @@ package dev.stigmer.supervision;
 import dev.stigmer.config.Durations;
 import dev.stigmer.probe.ProbeSchedule;
 import dev.stigmer.logs.LogTail;
+import dev.stigmer.os.FileErrors;
 import dev.stigmer.process.AdoptedProcess;
 import dev.stigmer.process.CgroupRoot;
 import dev.stigmer.process.ExitKeeper;
@@ -431,7 +432,8 @@ public final class Supervisor implements Component {
             SpawnedProcess spawned = SpawnedProcess.start(command, env, spec.log(), spec.workingDir(), spec.exactEnvironment());
             process = keeper == null ? spawned : keeper.watch(spawned);
         } catch (IOException e) {
-            fail("cannot start " + spec.command().getFirst() + ": " + rootMessage(e));
+            // For a file, its path and why ("permission denied"): a FileSystemException's message is the path alone.
+            fail("cannot start " + spec.command().getFirst() + ": " + FileErrors.describe(e));
             return;
         }
         logExitNotice();
@@ -837,14 +839,6 @@ public final class Supervisor implements Component {
             liveness.stop();
         }
         probeNote = null;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.stigmer.dashboard.DashboardServer;
 import dev.stigmer.lock.ExclusiveLock;
 import dev.stigmer.logs.LogRotation;
 import dev.stigmer.logs.LogRotator;
+import dev.stigmer.os.FileErrors;
 import dev.stigmer.os.Linux;
 import dev.stigmer.process.CgroupRoot;
 import dev.stigmer.process.ChildReaper;
@@ -43,10 +44,18 @@ import java.util.logging.Logger;
  * Usage (by the CLI): {@code DaemonMain HOME}. Exit 75 when another daemon holds the lock.
  */
 public final class DaemonMain {
+    static {
+        // Before anything logs (the logger below is the first): the JDK's LogManager closes every
+        // handler from a shutdown hook, while the daemon's own hook still logs its stop.
+        System.setProperty("java.util.logging.manager", DaemonLogManager.class.getName());
+    }
+
     public static final int EXIT_ALREADY_RUNNING = dev.stigmer.config.ExitCodes.ALREADY_RUNNING;
     private static final System.Logger LOG = System.getLogger("stigmer.daemon");
     /** How long the daemon's own stop waits for the whole stack; the CLI waits a little longer. */
     private static final Duration STOP_BOUND = Duration.ofMinutes(5);
+    /** How long a signal's shutdown waits, after the stop, for main to remove the record and socket. */
+    private static final Duration CLEAN_UP_BOUND = Duration.ofSeconds(10);
     private static final String VERSION = Optional.ofNullable(DaemonMain.class.getPackage().getImplementationVersion())
             .orElse("dev");
 
@@ -63,6 +72,8 @@ public final class DaemonMain {
     private DaemonRecord lastRecord; // guarded by this
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Main has removed what it leaves on request (record, socket): the JVM may end now. */
+    private final CountDownLatch cleanedUp = new CountDownLatch(1);
 
     private DaemonMain(StigmerHome home) {
         this.home = home;
@@ -80,7 +91,9 @@ public final class DaemonMain {
         try {
             code = run(args);
         } catch (Exception e) {
-            LOG.log(System.Logger.Level.ERROR, "daemon failed", e);
+            // One line that says why (the CLI shows it when the daemon exits at once), then the trace.
+            LOG.log(System.Logger.Level.ERROR, "daemon failed: "
+                    + (e instanceof CannotStart ? e.getMessage() : FileErrors.describe(e)), e);
             code = 1;
         }
         System.exit(code);
@@ -118,7 +131,13 @@ public final class DaemonMain {
         LOG.log(System.Logger.Level.INFO, "daemon " + self.pid() + " (" + VERSION + ") for " + home.root());
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("housekeeping").factory());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(true), "shutdown"));
+        // SIGTERM, SIGINT (Ctrl-C in the foreground), SIGHUP: stop as on request. The JVM halts once
+        // the hooks return, so this one also waits for main's clean-up below: a record left
+        // behind would say the daemon was killed.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            shutdown(true);
+            awaitCleanedUp();
+        }, "shutdown"));
         try (LogRotator rotator = LogRotator.start(LogRotation.DEFAULT, List.of(home.logFile("daemon")))) {
             this.rotator = rotator;
             listen();
@@ -136,8 +155,12 @@ public final class DaemonMain {
             if (control != null && HomeFiles.key(home.socket()).map(key -> key.equals(socketFile)).orElse(false)) {
                 control.close();
             }
-            if (Json.readFile(home.daemonRecord(), DaemonRecord.class).map(r -> r.pid() == self.pid()).orElse(false)) {
-                Files.deleteIfExists(home.daemonRecord()); // gone on request: a record left behind means killed
+            try {
+                if (Json.readFile(home.daemonRecord(), DaemonRecord.class).map(r -> r.pid() == self.pid()).orElse(false)) {
+                    Files.deleteIfExists(home.daemonRecord()); // gone on request: a record left behind means killed
+                }
+            } finally {
+                cleanedUp.countDown();
             }
         }
     }
@@ -160,8 +183,15 @@ public final class DaemonMain {
         if (previous != null) {
             previous.close();
         }
-        control = ControlServer.start(home.socket(), this::handle)
-                .withStreams((request, sink) -> stack.subscribe(event -> {
+        ControlServer server;
+        try {
+            server = ControlServer.start(home.socket(), this::handle);
+        } catch (java.io.IOException e) {
+            String why = e instanceof java.nio.file.FileSystemException f && home.socket().toString().equals(f.getFile())
+                    ? FileErrors.reason(f) : FileErrors.describe(e);
+            throw new CannotStart("cannot listen on " + home.socket() + ": " + why + "; " + whatToDo(e), e);
+        }
+        control = server.withStreams((request, sink) -> stack.subscribe(event -> {
                     try {
                         sink.send(event);
                     } catch (java.io.IOException e) {
@@ -169,6 +199,25 @@ public final class DaemonMain {
                     }
                 }));
         socketFile = HomeFiles.key(home.socket()).orElse(null);
+    }
+
+    /** A failure whose message is the user's line: what is wrong and what to do. */
+    private static final class CannotStart extends java.io.IOException {
+        CannotStart(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** For a socket that cannot be bound: what the user can do about it. */
+    private String whatToDo(java.io.IOException e) {
+        if (e instanceof java.nio.file.FileSystemException) { // something else at its path (a directory, say)
+            return "move " + home.socket() + " out of the way (only the daemon puts a socket there), "
+                    + "then run `stigmer local` again";
+        }
+        if (String.valueOf(e.getMessage()).contains("too long")) {
+            return "set STIGMER_HOME to a shorter path";
+        }
+        return "see `stigmer local logs daemon`";
     }
 
     /** The control protocol on the stack API: nothing here decides. */
@@ -283,6 +332,17 @@ public final class DaemonMain {
         stopped.countDown();
     }
 
+    private void awaitCleanedUp() {
+        try {
+            if (!cleanedUp.await(CLEAN_UP_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "exiting without removing " + home.daemonRecord()
+                        + ": the clean-up took longer than " + CLEAN_UP_BOUND);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void awaitStopped() {
         try {
             stopped.await();
@@ -332,6 +392,9 @@ public final class DaemonMain {
 
     private static void configureLogging() {
         Logger root = Logger.getLogger("");
+        if (!(java.util.logging.LogManager.getLogManager() instanceof DaemonLogManager)) {
+            root.warning("logging was set up before the daemon's LogManager: a stop by a signal may lose its last lines");
+        }
         for (var handler : root.getHandlers()) {
             root.removeHandler(handler);
         }

@@ -95,6 +95,59 @@ class BadInputTest {
         }
     }
 
+    /**
+     * The boundary: the JDK binds a Unix socket path of at most 106 bytes (Linux's sun_path is
+     * 108 with its NUL, and the JDK keeps one more), so a home whose socket is 106 bytes long
+     * runs, and one a byte longer gets the one line, not a daemon that dies at its bind.
+     */
+    @Test
+    void homeWhoseSocketPathIsTheLongestTheJdkBindsRunsAndOneByteMoreIsOneLine(Stack stack) throws Exception {
+        Path longest = homeWithSocketPathOf(stack, 106);
+        try {
+            CliResult start = stack.run(Map.of("STIGMER_HOME", longest.toString()), "local", "start");
+            assertThat(start.exitCode()).as(start.toString()).isZero();
+            assertThat(new dev.stigmer.state.StigmerHome(longest).socket()).exists().satisfies(socket ->
+                    assertThat(socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(106));
+        } finally {
+            CliResult stop = stack.run(Map.of("STIGMER_HOME", longest.toString()), "local", "stop");
+            assertThat(stop.exitCode()).as(stop.toString()).isZero();
+            assertThat(dev.stigmer.process.Ownership.scan(longest)).as("left running").isEmpty();
+        }
+
+        Path tooLong = homeWithSocketPathOf(stack, 107);
+        for (String command : new String[]{"start", "status", "stop"}) {
+            CliResult result = stack.run(Map.of("STIGMER_HOME", tooLong.toString()), "local", command);
+            assertRejected(stack, result, null, "STIGMER_HOME", "107 bytes", "at most 106", "shorter");
+        }
+        assertThat(dev.stigmer.process.Ownership.scan(tooLong)).isEmpty();
+    }
+
+    /**
+     * Something else at the socket's path that the daemon cannot remove (a directory with files in
+     * it): the start names it and says what to do, rather than the daemon's last log line.
+     */
+    @Test
+    void aSocketPathTakenByADirectoryWithFilesIsOneLineSayingWhatToDo(Stack stack) throws Exception {
+        stack.stigmerHome().ensureCreated();
+        Path socket = stack.stigmerHome().socket();
+        Path kept = Files.writeString(Files.createDirectories(socket).resolve("kept.txt"), "mine\n");
+
+        CliResult start = stack.run("local", "start");
+
+        assertRejected(stack, start, 1, socket.toString(), "a directory that is not empty", "out of the way");
+        assertThat(start.stderr()).doesNotContain("stopping");
+        assertThat(kept).hasContent("mine");
+    }
+
+    /** A home beside the test's whose run/daemon.sock is exactly {@code bytes} long. */
+    private static Path homeWithSocketPathOf(Stack stack, int bytes) {
+        String parent = stack.home.getParent().toString() + "/";
+        int name = bytes - parent.length() - "/run/daemon.sock".length();
+        Path home = Path.of(parent + "h".repeat(name));
+        assertThat(new dev.stigmer.state.StigmerHome(home).socket().toString()).hasSize(bytes);
+        return home;
+    }
+
     @Test
     void unknownFlagIsAUsageErrorOnOneLine(Stack stack) {
         CliResult result = stack.run("local", "start", "--temporal-prot", "7233");

@@ -29,7 +29,13 @@ class ForegroundTest {
             Linux.kill(-foreground.pid(), 2); // Ctrl-C: SIGINT to the terminal's foreground group
             assertThat(foreground.waitFor(30, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
             assertThat(stack.ownedProcesses()).as("nothing outlives the foreground supervisor").isEmpty();
-            assertThat(Files.readString(log)).contains("temporal: starting -> running").contains("stopped");
+            String output = Files.readString(log);
+            assertThat(output).contains("temporal: starting -> running");
+            // Its last lines are written, and it leaves what a requested stop leaves: no record, no socket.
+            assertThat(output.lines()).as(output).anyMatch(line -> line.endsWith("temporal: stopping -> stopped"))
+                    .anyMatch(line -> line.endsWith(" INFO    stopped"));
+            assertThat(stack.stigmerHome().daemonRecord()).as("a record left behind means killed").doesNotExist();
+            assertThat(stack.stigmerHome().socket()).doesNotExist();
         } finally {
             foreground.destroyForcibly();
         }

@@ -83,6 +83,48 @@ class HomePermissionsTest {
         assertThat(precious).hasContent("do not touch");
     }
 
+    /**
+     * A logs directory its user cannot read: `logs` says so in one line (not "unexpected error:
+     * AccessDeniedException"), and a Temporal that cannot open its log (started again after a
+     * crash) says why in `lastError`, not the bare path. Needs a user that permissions apply to: as root the CLI (and so
+     * its daemon) runs as nobody.
+     */
+    @Test
+    void anUnreadableLogsDirectoryIsNamedWithTheReason(Stack stack) throws Exception {
+        runAsAnOrdinaryUser(stack);
+        stack.start();
+        Path logs = stack.home.resolve("logs");
+        Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("---------"));
+        try {
+            CliResult read = stack.run("local", "logs", "temporal");
+
+            assertThat(read.exitCode()).as(read.toString()).isEqualTo(1);
+            assertThat(read.errorLines()).as(read.toString()).singleElement().asString()
+                    .contains("cannot read " + logs + ": permission denied").contains("chmod");
+            assertThat(read.showsJavaInternals()).as(read.toString()).isFalse();
+
+            // A crash: the daemon starts Temporal again by itself (a CLI start would refuse the home first).
+            Stack.killAndAwaitGone(stack.temporalPid());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                    stack.temporal().get("lastError").isJsonPrimitive());
+            assertThat(stack.temporal().get("lastError").getAsString()).as(stack.log("daemon"))
+                    .contains("cannot start").endsWith(logs.resolve("temporal.log") + ": permission denied");
+        } finally {
+            Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    /** Root reads and writes everything: as root, the CLI runs as nobody in a test directory nobody owns. */
+    private static void runAsAnOrdinaryUser(Stack stack) throws Exception {
+        if (!RootOnly.isRoot()) {
+            return; // permissions already apply
+        }
+        Path dir = stack.home.getParent();
+        Process chown = new ProcessBuilder("chown", "-R", "nobody:", dir.toString()).inheritIO().start();
+        assertThat(chown.waitFor()).as("chown -R nobody: " + dir).isZero();
+        stack.launcher.addAll(java.util.List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"));
+    }
+
     private static String mode(Path path) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
     }

@@ -56,6 +56,29 @@ class StopTest {
         assertThat(stack.ownedProcesses()).isEmpty();
     }
 
+    /**
+     * A daemon ended by SIGTERM (or Ctrl-C in the foreground) stops as a requested stop does: the
+     * whole stack, its last log lines written, its record and socket removed (a record left behind
+     * means "killed"), nothing left running.
+     */
+    @Test
+    void sigtermToTheDaemonStopsEverythingWritesItsLastLinesAndRemovesItsRecordAndSocket(Stack stack) throws Exception {
+        List<ProcessIdentity> tree = startStubbornTree(stack);
+        ProcessIdentity daemon = ProcessIdentity.of(stack.daemonPid()).orElseThrow();
+
+        assertThat(ProcessSignals.send(daemon, Linux.SIGTERM)).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !daemon.isAlive());
+
+        List<String> log = stack.log("daemon").lines().toList();
+        assertThat(log).as(stack.log("daemon")).anyMatch(line -> line.endsWith("temporal: stopping -> stopped"));
+        assertThat(log.getLast()).as(stack.log("daemon")).endsWith(" stopped").doesNotContain("temporal");
+        assertThat(stack.stigmerHome().daemonRecord()).as("a record left behind means killed").doesNotExist();
+        assertThat(stack.stigmerHome().socket()).doesNotExist();
+        assertThat(tree.stream().filter(ProcessIdentity::isAlive).toList()).as("alive after the daemon ended").isEmpty();
+        assertThat(stack.ownedProcesses()).isEmpty();
+        assertThat(Stack.isFree(stack.port)).isTrue();
+    }
+
     /** Starts the stubborn stand-in; returns Temporal's leader, the SIGTERM-ignoring child and the escapee. */
     private static List<ProcessIdentity> startStubbornTree(Stack stack) throws Exception {
         Path pids = stack.home.resolveSibling("stubborn-pids.txt");
